@@ -43,21 +43,22 @@ struct ZoneData::Builder {
   std::uint32_t probe(const std::uint8_t* key, std::size_t n, std::uint32_t h) const {
     const std::size_t mask = z.slots_.size() - 1;
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-      const std::uint32_t s = z.slots_[i];
+      const std::uint64_t s = z.slots_[i];
       if (s == 0) return static_cast<std::uint32_t>(i) | 0x80000000u;  // free slot
-      const ZoneNode& nd = z.nodes_[s - 1];
-      if (nd.hash == h && nd.name_length == n && std::memcmp(z.names_.data() + nd.name_offset, key, n) == 0)
-        return s - 1;
+      if (static_cast<std::uint32_t>(s >> 32) != h) continue;
+      const std::uint32_t id = static_cast<std::uint32_t>(s) - 1;
+      const ZoneNode& nd = z.nodes_[id];
+      if (nd.name_length == n && std::memcmp(z.names_.data() + nd.name_offset, key, n) == 0) return id;
     }
   }
 
   void grow() {
-    std::vector<std::uint32_t> next(z.slots_.empty() ? 1024 : z.slots_.size() * 2, 0);
+    std::vector<std::uint64_t> next(z.slots_.empty() ? 1024 : z.slots_.size() * 2, 0);
     const std::size_t mask = next.size() - 1;
     for (std::uint32_t i = 0; i < z.nodes_.size(); ++i) {
       std::size_t k = z.nodes_[i].hash & mask;
       while (next[k] != 0) k = (k + 1) & mask;
-      next[k] = i + 1;
+      next[k] = (std::uint64_t{z.nodes_[i].hash} << 32) | (i + 1);
     }
     z.slots_.swap(next);
   }
@@ -85,7 +86,7 @@ struct ZoneData::Builder {
         z.names_.insert(z.names_.end(), key, key + n);
         z.nodes_.push_back(nd);
         parent.push_back(no_node);
-        z.slots_[r & 0x7fffffffu] = id + 1;
+        z.slots_[r & 0x7fffffffu] = (std::uint64_t{h} << 32) | (id + 1);
       }
       if (child != no_node) parent[child] = id;
       if (first == no_node) first = id;
@@ -104,10 +105,12 @@ std::uint32_t ZoneData::find(const std::uint8_t* key, std::size_t n) const {
   const std::uint32_t h = name_hash(key, n);
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-    const std::uint32_t s = slots_[i];
+    const std::uint64_t s = slots_[i];
     if (s == 0) return no_node;
-    const ZoneNode& nd = nodes_[s - 1];
-    if (nd.hash == h && nd.name_length == n && std::memcmp(names_.data() + nd.name_offset, key, n) == 0) return s - 1;
+    if (static_cast<std::uint32_t>(s >> 32) != h) continue;
+    const std::uint32_t id = static_cast<std::uint32_t>(s) - 1;
+    const ZoneNode& nd = nodes_[id];
+    if (nd.name_length == n && std::memcmp(names_.data() + nd.name_offset, key, n) == 0) return id;
   }
 }
 
@@ -323,7 +326,7 @@ Zone::ConstPtr ZoneData::build_index(const Name& origin, std::vector<Record> rec
 
 std::size_t ZoneData::memory_bytes() const {
   return nodes_.capacity() * sizeof(ZoneNode) + rrsets_.capacity() * sizeof(ZoneRRset) +
-         slots_.capacity() * sizeof(std::uint32_t) + names_.capacity() + rdata_.capacity() +
+         slots_.capacity() * sizeof(std::uint64_t) + names_.capacity() + rdata_.capacity() +
          targets_.capacity() * sizeof(std::uint32_t);
 }
 
