@@ -230,9 +230,9 @@ Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::spa
   lookup(*zone, LookupQuery{q.qname_lower, q.qname_length, q.qtype, tcp, edns.dnssec_ok}, r);
   ResponseBuilder& b = m.builder;
   if (!b.start(out.data(), limit, opt_length, q, true)) return {ProcessResult::drop, 0, nullptr};
-  // Truncation (RFC 2181 §9): never a partial RRset. As Knot does, once an
-  // answer or authority RRset does not fit, the reply is cut back to header,
-  // question and OPT with TC set; the client retries over TCP.
+  // Truncation (RFC 2181 §9): never a partial RRset. As Knot does, the RRsets
+  // that fit stay, TC is set at the first answer or authority RRset that does
+  // not, and nothing is added after it; the client retries over TCP.
   bool tc = false;
   for (std::size_t i = 0; i < r.answer_count && !tc; ++i) tc = !b.add(ResponseBuilder::answer, *zone, r.answer[i]);
   for (std::size_t i = 0; i < r.authority_count && !tc; ++i)
@@ -246,7 +246,6 @@ Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::spa
       }
     }
   }
-  if (tc) b.start(out.data(), limit, opt_length, q, true);
   return m.respond(b.finish(r.rcode, r.authoritative, tc, opt_out, opt_length));
 }
 

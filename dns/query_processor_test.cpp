@@ -245,11 +245,10 @@ TEST_CASE_FIXTURE(Fixture, "truncation keeps whole RRsets and sets TC; TCP gets 
   CHECK(ldns_pkt_ancount(pkt) == 0);  // never a partial RRset
   ldns_pkt_free(pkt);
 
-  // The CNAME alone would fit, but as Knot does the reply is cut back to the
-  // question once anything does not fit.
+  // As Knot: the CNAME fits and stays, the A RRset does not and TC is set.
   pkt = parse(run(p, testing::query_wire("bigalias.example.com.", LDNS_RR_TYPE_A)));
   CHECK(ldns_pkt_tc(pkt));
-  CHECK(ldns_pkt_ancount(pkt) == 0);
+  CHECK(ldns_pkt_ancount(pkt) == 1);
   CHECK(ldns_pkt_qdcount(pkt) == 1);
   ldns_pkt_free(pkt);
 
@@ -277,18 +276,27 @@ TEST_CASE_FIXTURE(Fixture, "truncation keeps whole RRsets and sets TC; TCP gets 
   ldns_pkt_free(pkt);
 }
 
-TEST_CASE_FIXTURE(Fixture, "ANY over UDP is one synthesized HINFO (RFC 8482)") {
+TEST_CASE_FIXTURE(Fixture, "ANY: one RRset over UDP, all over TCP (RFC 8482 4.1, as Knot)") {
   QueryProcessor p(ProcessorOptions{});
-  ldns_pkt* pkt = parse(run(p, testing::query_wire("www.example.com.", LDNS_RR_TYPE_ANY)));
+  ldns_pkt* pkt = parse(run(p, testing::query_wire("example.com.", LDNS_RR_TYPE_ANY)));
   CHECK(testing::section_text(ldns_pkt_answer(pkt)) ==
-        std::vector<std::string>{"www.example.com. 300 IN HINFO \"RFC8482\" \"\""});
+        std::vector<std::string>{"example.com. 3600 IN NS ns1.example.com.", "example.com. 3600 IN NS ns2.other.net."});
   CHECK(ldns_pkt_aa(pkt));
   ldns_pkt_free(pkt);
-  pkt = parse(run(p, testing::query_wire("www.example.com.", LDNS_RR_TYPE_ANY), Transport::tcp));
-  CHECK(ldns_pkt_ancount(pkt) == 2);
+  pkt = parse(run(p, testing::query_wire("example.com.", LDNS_RR_TYPE_ANY), Transport::tcp));
+  CHECK(ldns_pkt_ancount(pkt) == 5);  // SOA, 2 NS, 2 MX
+  ldns_pkt_free(pkt);
+  // At an alias, ANY gets the CNAME, not what it points to.
+  pkt = parse(run(p, testing::query_wire("alias.example.com.", LDNS_RR_TYPE_ANY), Transport::tcp));
+  CHECK(testing::section_text(ldns_pkt_answer(pkt)) ==
+        std::vector<std::string>{"alias.example.com. 600 IN CNAME www.example.com."});
   ldns_pkt_free(pkt);
   pkt = parse(run(p, testing::query_wire("nope.example.com.", LDNS_RR_TYPE_ANY)));
   CHECK(ldns_pkt_get_rcode(pkt) == LDNS_RCODE_NXDOMAIN);
+  ldns_pkt_free(pkt);
+  pkt = parse(run(p, testing::query_wire("b.c.example.com.", LDNS_RR_TYPE_ANY)));
+  CHECK(ldns_pkt_ancount(pkt) == 0);
+  CHECK(ldns_pkt_nscount(pkt) == 1);
   ldns_pkt_free(pkt);
 }
 
@@ -332,10 +340,23 @@ TEST_CASE_FIXTURE(Fixture, "zone transfers") {
   ldns_pkt_free(pkt);
 }
 
-TEST_CASE_FIXTURE(Fixture, "referral carries DS only for DO queries") {
+TEST_CASE_FIXTURE(Fixture, "referral carries DS only for DO queries to a signed zone") {
   QueryProcessor p(ProcessorOptions{});
-  ldns_pkt* pkt =
-      parse(run(p, testing::query_wire("www.deleg.example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 1232, true)));
+  const auto do_query = testing::query_wire("www.deleg.example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 1232, true);
+  ldns_pkt* pkt = parse(run(p, do_query));
+  CHECK(ldns_pkt_nscount(pkt) == 2);  // unsigned zone: NS only, as Knot
+  ldns_pkt_free(pkt);
+
+  auto lines = testing::example_zone_lines();
+  lines.push_back(
+      "@ 3600 IN DNSKEY 257 3 8 "
+      "AwEAAagAIKlVZrpC6Ia7gEzahOR+9W29euxhJhVVLOyQbSEW0O8gcCjFFVQUTf6v58fLjwBd0YI0EzrAcQqBGCzh/"
+      "RStIoO8g0NfnfL2MTJRkxoXbfDaUeVPQuYEhg37NZWAJQ9VnMVDxP/VHL496M/QZxkjf5/"
+      "Efucp2gaDX6RS6CXpoY68LsvPVjR0ZSwzz1apAzvN9dlzEheX7ICJBBtuA6G3LQpzW5hOA2hzCTMjJPJ8LbqF6dsV6DoBQzgul0sGIcGOYl7OyQd"
+      "XfZ57relSQageu+ipAdTTJ25AsRTAoub8ONGcLmqrAmRLKBP1dfwhYB4N7knNnulqQxA+Uk1ihz0=");
+  std::vector<Zone::ConstPtr> list{testing::zone_from_text("example.com.", lines)};
+  zones = std::make_shared<const ZoneSet>(std::move(list));
+  pkt = parse(run(p, do_query));
   CHECK(ldns_pkt_nscount(pkt) == 3);
   CHECK(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_authority(pkt), 2)) == LDNS_RR_TYPE_DS);
   CHECK(ldns_pkt_arcount(pkt) == 1);  // glue (ldns takes the OPT out of the count)

@@ -246,6 +246,7 @@ Zone::ConstPtr ZoneData::build_index(const Name& origin, std::vector<Record> rec
       z.negative_ttl_ = std::min(soa.ttl, read_u32(p + m + r + 16));
     }
   }
+  z.signed_ = z.rrset(z.nodes_[z.apex_], 48 /* DNSKEY */) != nullptr;
   if (z.rrset(z.nodes_[z.apex_], rr_type::ns) == nullptr)
     diags.warning("", 0, 0, "zone " + origin_text + " has no NS records at the apex");
 

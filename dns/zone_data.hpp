@@ -73,6 +73,8 @@ class ZoneData final : public Zone {
   const std::uint32_t* targets(const ZoneRRset& s) const { return targets_.data() + s.targets_begin; }
 
   std::uint32_t apex() const { return apex_; }
+  // A DNSKEY RRset at the apex: the zone is served as signed.
+  bool is_signed() const { return signed_; }
   const ZoneRRset& soa() const { return rrsets_[soa_rrset_]; }
   // RFC 2308 §3: TTL of the SOA in negative answers = min(SOA TTL, SOA MINIMUM).
   std::uint32_t negative_ttl() const { return negative_ttl_; }
@@ -98,6 +100,7 @@ class ZoneData final : public Zone {
   std::uint32_t soa_rrset_ = 0;
   std::uint32_t negative_ttl_ = 0;
   std::uint32_t serial_ = 0;
+  bool signed_ = false;
   std::size_t record_count_ = 0;
 };
 
