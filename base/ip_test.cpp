@@ -46,7 +46,7 @@ TEST_CASE("addresses parse, format and normalise v4-mapped forms") {
       {"2002:c633:6407::1", IpFamily::v6, "2002:c633:6407::1"},
   };
   for (const auto& row : rows) {
-    INFO(row.text);
+    INFO(std::string(row.text));
     const auto a = ip(row.text);
     CHECK(a.family() == row.family);
     CHECK(a.to_string() == row.formatted);
@@ -54,7 +54,7 @@ TEST_CASE("addresses parse, format and normalise v4-mapped forms") {
   }
   for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4/24", "fe80::1%eth0",
                           "2001:db8:::1", "g::1", " 1.2.3.4", "1.2.3.4 "}) {
-    INFO(bad);
+    INFO(std::string(bad));
     CHECK_FALSE(IpAddress::parse(bad).has_value());
   }
   CHECK(ip("10.1.2.3").v4_host_order() == 0x0a010203u);
@@ -78,7 +78,7 @@ TEST_CASE("raw v4-mapped bytes stay IPv6 until normalized") {
 
 TEST_CASE("sockaddr round trip, dual-stack sources become IPv4") {
   for (const char* text : {"192.0.2.55", "2001:db8:1::55"}) {
-    INFO(text);
+    INFO(std::string(text));
     const auto a = ip(text);
     sockaddr_storage ss{};
     const socklen_t len = a.to_sockaddr(ss, 5353);
@@ -119,7 +119,7 @@ TEST_CASE("truncation clears host bits at every boundary") {
       {"2001:db8::ffff", 128, "2001:db8::ffff"},
   };
   for (const auto& row : rows) {
-    INFO(row.address);
+    INFO(std::string(row.address));
     INFO(row.length);
     CHECK(ip(row.address).truncated(row.length).to_string() == row.expected);
   }
@@ -143,7 +143,7 @@ TEST_CASE("prefixes parse strictly and fold v4-mapped forms") {
       {"::ffff:0:0/96", "0.0.0.0/0", IpFamily::v4, 0},
   };
   for (const auto& row : rows) {
-    INFO(row.text);
+    INFO(std::string(row.text));
     const auto p = net(row.text);
     CHECK(p.to_string() == row.formatted);
     CHECK(p.family() == row.family);
@@ -161,7 +161,7 @@ TEST_CASE("prefixes parse strictly and fold v4-mapped forms") {
       {"/24", "not an IPv4 or IPv6 address"},
   };
   for (const auto& row : bad) {
-    INFO(row.text);
+    INFO(std::string(row.text));
     std::string error;
     CHECK_FALSE(Prefix::parse(row.text, &error).has_value());
     CHECK(error.find(row.message_part) != std::string::npos);
@@ -194,8 +194,8 @@ TEST_CASE("prefix containment at the edges, across families and v4-mapped") {
       {"2001:db8::/31", "2001:db9::", true},
   };
   for (const auto& row : rows) {
-    INFO(row.prefix);
-    INFO(row.address);
+    INFO(std::string(row.prefix));
+    INFO(std::string(row.address));
     CHECK(net(row.prefix).contains(ip(row.address)) == row.inside);
   }
   // Raw mapped bytes (as from a packet) are folded by contains().
