@@ -53,15 +53,12 @@ TEST_CASE("state machine: rise/fall table") {
       {"restored up, one failure", 2, 3, State::up, "-+", "pu", State::up},
       {"restored down, one success", 2, 3, State::down, "+-", "pu", State::down},
       // A change clears the streaks: the way back needs the full count again.
-      {"down then straight back up", 2, 2, State::up, "--++",
-       "ppp"
-       "c",
-       State::up},
+      {"down then straight back up", 2, 2, State::up, "--++", "pcpc", State::up},
       {"flapping probe never changes", 2, 2, State::up, "-+-+-+", "pupupu", State::up},
       {"fresh fail then rise", 3, 2, State::unknown, "-+++", "cppc", State::up},
   };
   for (const Row& row : rows) {
-    INFO(row.name);
+    INFO(std::string(row.name));
     StateMachine machine(row.rise, row.fall, row.start);
     std::string got;
     for (char r : row.results) got += code(machine.on_result(r == '+'));
