@@ -66,8 +66,8 @@ for s in "${LIST[@]}"; do
     knot) command -v knotd > /dev/null || die "knotd not installed" ;;
     gdnsd) command -v gdnsd > /dev/null || die "gdnsd not installed" ;;
     gslb)
-      if [ ! -x "$GSLB" ] || ! "$GSLB" serve --help > /dev/null 2>&1; then
-        echo "run.sh: warning: $GSLB has no working 'serve'; gslb skipped" >&2
+      if [ ! -x "$GSLB" ] || ! "$GSLB" --help 2>&1 | grep -Eq '^ +serve'; then
+        echo "run.sh: warning: $GSLB is missing or has no 'serve' command; gslb skipped" >&2
         continue
       fi ;;
     *) die "unknown server: $s" ;;
