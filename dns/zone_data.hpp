@@ -82,11 +82,9 @@ class ZoneData final : public Zone {
   std::size_t node_count() const { return nodes_.size(); }
   std::size_t memory_bytes() const;
 
-  static Zone::ConstPtr build_index(const Name& origin, std::vector<Record> records, base::DiagnosticList& diags);
-
  private:
+  friend class ZoneBuilder;
   explicit ZoneData(Name origin) : Zone(std::move(origin)) {}
-  struct Builder;
 
   std::vector<ZoneNode> nodes_;
   std::vector<ZoneRRset> rrsets_;
