@@ -7,6 +7,7 @@
 
 #include "dns/rr_types.hpp"
 #include "dns/test_zones.hpp"
+#include "dns/zone_builder.hpp"
 #include "dns/zone_data.hpp"
 #include "dns/zone_set.hpp"
 
@@ -111,6 +112,43 @@ TEST_CASE("ZoneSet finds the longest enclosing zone") {
   CHECK(set->find(std::string_view("\x00", 1)) == nullptr);
   const ZoneSet empty({});
   CHECK(empty.find(key("example.com.")) == nullptr);
+}
+
+}  // namespace gslb::dns
+
+namespace gslb::dns {
+
+TEST_CASE("ZoneBuilder: records added one by one; diagnostics carry file:line") {
+  auto file = std::make_shared<const std::string>("zones/example.com.zone");
+  base::DiagnosticList diags;
+  ZoneBuilder builder(*Name::parse("example.com."));
+  int line = 0;
+  for (const auto& text : testing::example_zone_lines()) {
+    Record r = testing::record_from_text(text, "example.com.");
+    r.where = {file, ++line};
+    builder.add(r, diags);
+  }
+  auto zone = builder.finish(diags);
+  REQUIRE(zone);
+  CHECK(zone->record_count() == testing::example_zone_lines().size());
+
+  ZoneBuilder bad(*Name::parse("example.com."));
+  base::DiagnosticList bad_diags;
+  for (const char* text : {"@ 3600 IN SOA ns1 h 1 2 3 4 5", "x 60 IN CNAME y", "x 60 IN A 192.0.2.1",
+                           "www.example.org. 60 IN A 192.0.2.1"}) {
+    Record r = testing::record_from_text(text, "example.com.");
+    r.where = {file, ++line};
+    bad.add(r, bad_diags);
+  }
+  CHECK(bad.finish(bad_diags) == nullptr);
+  REQUIRE(bad_diags.error_count() == 2);
+  const auto& outside = bad_diags.items()[0];
+  CHECK(outside.file == "zones/example.com.zone");
+  CHECK(outside.line == line);  // the out-of-zone record, the last one added
+  const auto& cname = bad_diags.items()[1];
+  CHECK(cname.message.find("CNAME and other data at x.example.com.") != std::string::npos);
+  CHECK(cname.file == "zones/example.com.zone");
+  CHECK(cname.line > 0);
 }
 
 }  // namespace gslb::dns
