@@ -249,7 +249,6 @@ Zone::ConstPtr ZoneBuilder::finish(base::DiagnosticList& diags) {
         if (set.type == rr_type::cname && set.count > 1)
           s.error(diags, r, "more than one CNAME record at " + s.owner_text(nid));
       }
-      set.rdata_bytes = static_cast<std::uint32_t>(z.rdata_.size()) - set.rdata_offset;
       if (set.type == rr_type::cname) {
         has_cname = true;
       } else if (set.type != rr_type::rrsig && set.type != 47 /* NSEC */) {

@@ -21,7 +21,6 @@ inline constexpr std::uint32_t no_node = 0xffffffffu;
 
 struct ZoneRRset {
   std::uint32_t rdata_offset = 0;  // into ZoneData::rdata(): count × [rdlength(2) RDATA]
-  std::uint32_t rdata_bytes = 0;
   std::uint32_t ttl = 0;
   std::uint16_t type = 0;
   std::uint16_t count = 0;
