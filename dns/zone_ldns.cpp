@@ -1,6 +1,7 @@
 #include "dns/zone_ldns.hpp"
 
 #include <cstdlib>
+#include <cstring>
 
 #include "dns/rdata_text.hpp"
 
@@ -97,6 +98,10 @@ RdataError explain_failure(std::uint16_t type, const ZoneToken& type_token, std:
   const std::string type_name = type_to_string(type);
   const ldns_rr_descriptor* d = ldns_rr_descript(type);
   const ZoneToken& first = fields.empty() ? type_token : fields.front();
+  if (!fields.empty() && fields.front().text == "\\#") {
+    return {first.line, first.column,
+            "RDATA in \\# form is not valid " + type_name + " data (RFC 3597 §5): " + ldns_get_errorstr_by_id(status)};
+  }
   if (d != nullptr) {
     bool all_single = true;
     const std::size_t max = ldns_rr_descriptor_maximum(d);
@@ -114,6 +119,37 @@ RdataError explain_failure(std::uint16_t type, const ZoneToken& type_token, std:
     }
   }
   return {first.line, first.column, "invalid " + type_name + " record: " + ldns_get_errorstr_by_id(status)};
+}
+
+bool is_known_type(std::uint16_t type) {
+  char* s = ldns_rr_type2str(static_cast<ldns_rr_type>(type));
+  const bool known = s != nullptr && std::strncmp(s, "TYPE", 4) != 0;
+  std::free(s);
+  return known;
+}
+
+bool validate_known_rdata(std::uint16_t type, const std::vector<std::uint8_t>& rdata, const ZoneToken& at,
+                          std::vector<std::uint8_t>& out, RdataError& error) {
+  // A whole RR on the wire: root owner, type, class IN, TTL 0, RDLENGTH, RDATA.
+  std::vector<std::uint8_t> wire = {
+      0, static_cast<std::uint8_t>(type >> 8),         static_cast<std::uint8_t>(type),        0, 1, 0, 0, 0,
+      0, static_cast<std::uint8_t>(rdata.size() >> 8), static_cast<std::uint8_t>(rdata.size())};
+  wire.insert(wire.end(), rdata.begin(), rdata.end());
+  ldns_rr* raw = nullptr;
+  std::size_t pos = 0;
+  const ldns_status status = ldns_wire2rr(&raw, wire.data(), wire.size(), &pos, LDNS_SECTION_ANSWER);
+  std::unique_ptr<ldns_rr, LdnsRrDeleter> rr(raw);
+  if (status == LDNS_STATUS_OK) {
+    // Compression pointers would decode to other bytes: refused as well.
+    std::vector<std::uint8_t> decoded;
+    append_ldns_rdata(rr.get(), decoded);
+    if (decoded == rdata && pos == wire.size()) {
+      out.insert(out.end(), decoded.begin(), decoded.end());
+      return true;
+    }
+  }
+  error = {at.line, at.column, "RDATA in \\# form is not valid " + type_to_string(type) + " data (RFC 3597 §5)"};
+  return false;
 }
 
 }  // namespace
@@ -159,6 +195,14 @@ bool ldns_rdata_to_wire(std::uint16_t type, const ZoneToken& type_token, std::sp
   if (status != LDNS_STATUS_OK) {
     error = explain_failure(type, type_token, fields, status);
     return false;
+  }
+  if (rfc3597 && is_known_type(type)) {
+    // RFC 3597 §5: "\# len hex" RDATA of a known type must have that type's
+    // format. Decode it as ldns would off the wire: that also expands any
+    // compression pointer, which zone data must not contain.
+    std::vector<std::uint8_t> rdata;
+    append_ldns_rdata(rr.get(), rdata);
+    return validate_known_rdata(type, rdata, fields.front(), out, error);
   }
   append_ldns_rdata(rr.get(), out);
   return true;

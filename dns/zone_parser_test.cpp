@@ -176,6 +176,23 @@ TEST_CASE("parser: every syntax error is reported with its line and column, and 
         "test.zone:12:3: error: class 'ANY' is not supported; only IN\n");
 }
 
+TEST_CASE("parser: RFC 3597 RDATA of a known type must have that type's format") {
+  base::DiagnosticList diags;
+  const auto zone = parse(
+      "$TTL 1\n"
+      "a A \\# 4 c0000201\n"
+      "b NS \\# 3 abcdef\n"
+      "c NS \\# 2 c000\n"
+      "d TYPE65534 \\# 2 c000\n",
+      diags);
+  REQUIRE(zone.records.size() == 2);
+  CHECK(zone.records[1].rdata == bytes({0xc0, 0}));
+  CHECK(messages(diags) ==
+        "test.zone:3:6: error: RDATA in \\# form is not valid NS data (RFC 3597 §5): Label length overflow\n"
+        "test.zone:4:6: error: RDATA in \\# form is not valid NS data (RFC 3597 §5): Invalid compression "
+        "pointer\n");
+}
+
 TEST_CASE("parser: a broken owner's continuation lines are not reported again") {
   base::DiagnosticList diags;
   const auto zone = parse("$TTL 1\nbad..name A 192.0.2.1\n  A 192.0.2.2\n", diags);
