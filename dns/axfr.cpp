@@ -98,7 +98,7 @@ bool AxfrWriter::next(std::vector<std::uint8_t>& out) {
   }
   std::size_t count = 0;
   while (position_ < total) {
-    const Record& r = *records_[position_ < records_.size() ? position_ : 0];
+    const Record& r = records_[position_ < records_.size() ? position_ : 0];
     const std::size_t size = encoded_size(r);
     const std::size_t used = out.size() - 2;
     // A record always goes into an empty message (it may then exceed the

@@ -18,11 +18,8 @@ class ListZone : public Zone {
   ListZone(Name origin, std::vector<Record> records) : Zone(std::move(origin)), records_(std::move(records)) {}
   std::uint32_t serial() const override { return 7; }
   std::size_t record_count() const override { return records_.size(); }
-  std::vector<const Record*> records_for_transfer() const override {
-    std::vector<const Record*> out;
-    for (const auto& r : records_) out.push_back(&r);
-    return out;
-  }
+  std::vector<Record> records_for_transfer() const override { return records_; }
+  Record soa_record() const override { return records_.front(); }
 
  private:
   std::vector<Record> records_;

@@ -45,8 +45,8 @@ std::uint16_t random_id() {
 
 std::vector<std::uint8_t> build_notify(std::uint16_t id, const Zone& zone) {
   std::vector<std::uint8_t> out;
-  const auto records = zone.records_for_transfer();
-  const Record* soa = (!records.empty() && records[0]->type == type_soa) ? records[0] : nullptr;
+  const Record soa_rr = zone.soa_record();
+  const Record* soa = soa_rr.type == type_soa ? &soa_rr : nullptr;
   append16(out, id);
   out.push_back(static_cast<std::uint8_t>(opcode_notify << 3 | 0x04));  // opcode NOTIFY, AA (RFC 1996 §3.7)
   out.push_back(0);

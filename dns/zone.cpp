@@ -354,4 +354,16 @@ std::vector<Record> ZoneData::records_for_transfer() const {
   return out;
 }
 
+Record ZoneData::soa_record() const {
+  const ZoneNode& apex = nodes_[apex_];
+  const ZoneRRset& set = soa();
+  const std::uint8_t* p = rdata(set);
+  Record r;
+  r.owner = Name::from_wire(std::string_view(reinterpret_cast<const char*>(node_name(apex)), apex.name_length));
+  r.type = set.type;
+  r.ttl = set.ttl;
+  r.rdata.assign(p + 2, p + 2 + read_u16(p));
+  return r;
+}
+
 }  // namespace gslb::dns

@@ -30,6 +30,8 @@ class Zone {
   // names lower-cased: for AXFR (RFC 5936 §2.2; the server adds the closing
   // SOA). Materialised on demand so the zone need not keep Records around.
   virtual std::vector<Record> records_for_transfer() const = 0;
+  // The apex SOA record alone (NOTIFY, logs) without materialising the zone.
+  virtual Record soa_record() const = 0;
 
  protected:
   explicit Zone(Name origin) : origin_(std::move(origin)) {}

@@ -52,6 +52,7 @@ class ZoneData final : public Zone {
   std::uint32_t serial() const override { return serial_; }
   std::size_t record_count() const override { return record_count_; }
   std::vector<Record> records_for_transfer() const override;
+  Record soa_record() const override;
 
   // Exact match by canonical wire key; no_node when absent.
   std::uint32_t find(const std::uint8_t* key, std::size_t length) const;
