@@ -57,14 +57,12 @@ void HttpSession::close_if_idle() {
 
 namespace {
 
-// Beast reports one error for "header too large"; RFC 9112 §3 distinguishes
-// a too-long request line (414) from too-large fields (431) by looking at the raw bytes.
-http::status header_limit_status(const beast::flat_buffer& buffer, std::uint32_t request_line_limit) {
-  const auto data = buffer.cdata();
-  const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
-  const auto eol = bytes.find('\n');
-  if (eol == std::string_view::npos || eol > request_line_limit + 1) return http::status::uri_too_long;
-  return http::status::request_header_fields_too_large;
+// Beast reports one error for "header too large". RFC 9112 §3 and RFC 6585 §5
+// distinguish a too-long request line (414) from too-large fields (431): the
+// parser stores the target once it has parsed the whole request line, so an
+// empty target means the line itself did not fit.
+http::status header_limit_status(const RequestParser& parser) {
+  return parser.get().target().empty() ? http::status::uri_too_long : http::status::request_header_fields_too_large;
 }
 
 }  // namespace
@@ -96,7 +94,7 @@ asio::awaitable<void> HttpSession::run() {
         // The timeout closed the socket; there is nobody to answer.
         break;
       }
-      if (ec == http::error::header_limit) status = header_limit_status(buffer_, limits.request_line);
+      if (ec == http::error::header_limit) status = header_limit_status(parser);
       if (ec == http::error::body_limit) status = http::status::payload_too_large;
       base::log_debug("lb", ip_text_, ": bad request: ", ec.message());
       co_await send_simple_response(client, server, status, http::obsolete_reason(status), false, 11);
