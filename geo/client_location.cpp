@@ -1,6 +1,7 @@
 #include "geo/client_location.hpp"
 
 #include <algorithm>
+#include <sstream>
 
 #include "geo/geo_db.hpp"
 
@@ -69,6 +70,40 @@ ClientLocation locate_client(const ClientAddress& client, const NetOverrides* ov
   }
   out.scope_prefix = static_cast<std::uint8_t>(std::min<int>(scope, client.source_prefix));
   return out;
+}
+
+std::string to_string(const ClientLocation& location) {
+  std::ostringstream out;
+  const ClientAddress& c = location.client;
+  out << c.address.to_string();
+  if (c.source_prefix != c.address.bit_count()) out << '/' << int{c.source_prefix};
+  out << (c.from_ecs ? " (ECS): " : " (source): ");
+  if (location.override_target != nullptr) {
+    out << "override " << base::Prefix(c.address, location.override_length).to_string() << " -> ";
+    if (location.override_target->kind == OverrideTarget::Kind::region) {
+      out << "region " << location.override_target->region;
+    } else {
+      out << "location";
+    }
+  }
+  const GeoInfo& g = location.geo;
+  if (location.override_target == nullptr || location.override_target->kind == OverrideTarget::Kind::location) {
+    if (location.override_target != nullptr) out << ' ';
+    if (!g.found) {
+      out << "not in the database";
+    } else {
+      out << (g.continent.empty() ? "-" : g.continent.view()) << ' ' << (g.country.empty() ? "-" : g.country.view());
+      if (!g.subdivision.empty()) out << '-' << g.subdivision.view();
+      if (g.has_coordinates) {
+        static constexpr const char* kSource[] = {"none", "database", "country centroid", "override"};
+        out << ' ' << g.latitude << ',' << g.longitude << " (" << kSource[static_cast<int>(g.coordinate_source)] << ')';
+      } else {
+        out << " (no coordinates)";
+      }
+    }
+  }
+  out << "; scope /" << int{location.scope_prefix};
+  return out.str();
 }
 
 }  // namespace gslb::geo

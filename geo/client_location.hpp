@@ -40,6 +40,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "base/ip.hpp"
 #include "geo/geo_info.hpp"
@@ -84,5 +85,10 @@ struct ClientLocation {
 // database loaded). Pointers in the result point into `overrides`, which must
 // outlive it. Never throws, never allocates; any thread.
 ClientLocation locate_client(const ClientAddress& client, const NetOverrides* overrides, const GeoDb* db) noexcept;
+
+// One line for `gslb explain` and logs (allocates; not for the query path):
+//   "192.0.2.0/24 (ECS): EU NO-54 69.6496,18.956 (database); scope /24"
+//   "198.51.100.200 (source): override 198.51.100.128/25 -> region syd; scope /25"
+std::string to_string(const ClientLocation& location);
 
 }  // namespace gslb::geo

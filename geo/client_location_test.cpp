@@ -141,6 +141,31 @@ TEST_CASE("client location: address choice, database, overrides and ECS scope, o
   }
 }
 
+TEST_CASE("client locations describe themselves for explain") {
+  auto opened = GeoDb::open(test_data_path("test-city.mmdb"));
+  REQUIRE(opened.db != nullptr);
+  const NetOverrides overrides = test_overrides();
+  struct Row {
+    const char* source;
+    Ecs ecs;
+    const char* text;
+  };
+  const Row rows[] = {
+      {"127.0.0.1", {1, "192.0.2.0", 24}, "192.0.2.0/24 (ECS): EU NO-54 69.6496,18.956 (database); scope /24"},
+      {"198.51.100.200", {}, "198.51.100.200 (source): override 198.51.100.128/25 -> region syd-override; scope /25"},
+      {"100.66.10.5",
+       {},
+       "100.66.10.5 (source): override 100.66.10.0/24 -> location AS JP 36,138 (country centroid); scope /24"},
+      {"100.72.1.1", {}, "100.72.1.1 (source): EU - (no coordinates); scope /16"},
+      {"2001:db9::1", {}, "2001:db9::1 (source): not in the database; scope /32"},
+  };
+  for (const auto& row : rows) {
+    const auto client = choose(source_sockaddr(row.source, false), row.ecs);
+    REQUIRE(client.has_value());
+    CHECK(to_string(locate_client(*client, &overrides, opened.db.get())) == row.text);
+  }
+}
+
 TEST_CASE("client location without overrides or database") {
   auto opened = GeoDb::open(test_data_path("test-city.mmdb"));
   REQUIRE(opened.db != nullptr);
