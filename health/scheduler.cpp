@@ -51,6 +51,7 @@ Scheduler::Scheduler(Options options)
     for (CheckRecord& r : options_.store->load_checks()) {
       if (r.updated >= oldest) restored_.emplace(r.check_key, std::move(r));
     }
+    options_.store->forget_checks_before(oldest);
     for (OverrideRecord& r : options_.store->load_overrides()) overrides_.set(r.target_id, std::move(r.value));
   }
 }
@@ -224,7 +225,9 @@ void Scheduler::publish_now() {
     t.jitter = stream->spec.jitter;
     map.emplace(id, std::move(t));
   }
-  view_.publish(std::make_shared<const HealthView>(std::move(map)));
+  auto view = std::make_shared<const HealthView>(std::move(map));
+  view_.publish(view);
+  if (options_.on_publish) options_.on_publish(view);
 }
 
 void Scheduler::publish_later() {

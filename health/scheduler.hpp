@@ -29,6 +29,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -55,7 +56,13 @@ class Scheduler {
     std::uint64_t seed = 0;  // jitter RNG; 0 draws one from std::random_device
     std::chrono::milliseconds publish_interval{1000};
     StateStore* store = nullptr;  // not owned; must outlive the Scheduler
+    // Stored states older than this are neither restored nor kept: the
+    // target may have changed completely while gslb was not watching.
     std::chrono::seconds restore_max_age{3600};
+    // Called on the io thread after every publication with the new view, so
+    // that a consumer can rebuild what it derives from health (the regional
+    // LB's pool view) on the event rather than per request. Must not block.
+    std::function<void(const std::shared_ptr<const HealthView>&)> on_publish;
   };
 
   // Loads stored states and overrides when options.store is set. Throws

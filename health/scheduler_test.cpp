@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <thread>
@@ -237,4 +238,24 @@ TEST_CASE("scheduler: state and overrides survive a restart through the store") 
   REQUIRE(came_up);
   CHECK(server.requests() - requests_before >= 2);  // needed `rise` successes, not one
   CHECK(*came_up >= spec.interval - milliseconds(30));
+}
+
+TEST_CASE("scheduler: on_publish sees each change as it is published") {
+  TestHttpServer server;
+  std::atomic<int> publications{0};
+  std::atomic<int> down_seen{0};
+  Scheduler::Options options;
+  options.on_publish = [&](const std::shared_ptr<const HealthView>& view) {
+    ++publications;
+    if (const TargetHealth* t = view->find("x"); t && t->probed == State::down) ++down_seen;
+  };
+  Scheduler scheduler(std::move(options));
+  scheduler.add_target("x", kLoopback, fast_http(server.port()));
+  scheduler.start();
+  REQUIRE(wait_for(scheduler, probed_is("x", State::up)));
+  server.set_status(500);
+  REQUIRE(wait_for(scheduler, probed_is("x", State::down)));
+  scheduler.stop();
+  CHECK(down_seen.load() >= 1);
+  CHECK(publications.load() >= 3);  // target listed, up, and at least the pending + down steps
 }

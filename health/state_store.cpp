@@ -198,6 +198,10 @@ void StateStore::save_override(OverrideRecord record) {
   enqueue(std::move(record));
 }
 
+void StateStore::forget_checks_before(std::chrono::system_clock::time_point cutoff) {
+  enqueue(ForgetBefore{cutoff});
+}
+
 void StateStore::enqueue(Op op) {
   {
     std::lock_guard lock(queue_mutex_);
@@ -257,7 +261,9 @@ std::string StateStore::write_batch(const std::vector<Op>& batch) {
                             "ON CONFLICT(target_id) DO UPDATE SET forced = excluded.forced, "
                             "reason = excluded.reason, set_ms = excluded.set_ms");
   Statement delete_override(db_, "DELETE FROM override WHERE target_id = ?1");
-  if (!upsert_check.ok() || !upsert_override.ok() || !delete_override.ok()) return sqlite3_errmsg(db_);
+  Statement forget_checks(db_, "DELETE FROM check_state WHERE updated_ms < ?1");
+  if (!upsert_check.ok() || !upsert_override.ok() || !delete_override.ok() || !forget_checks.ok())
+    return sqlite3_errmsg(db_);
 
   if (auto e = exec(db_, "BEGIN IMMEDIATE"); !e.empty()) return e;
   auto fail = [&](const char* what) {
@@ -282,6 +288,10 @@ std::string StateStore::write_batch(const std::vector<Op>& batch) {
         if (upsert_check.step() != SQLITE_DONE) return fail("saving check state");
         upsert_check.reset();
       }
+    } else if (const auto* forget = std::get_if<ForgetBefore>(&op)) {
+      forget_checks.bind(1, to_ms(forget->cutoff));
+      if (forget_checks.step() != SQLITE_DONE) return fail("forgetting old check states");
+      forget_checks.reset();
     } else {
       const auto& r = std::get<OverrideRecord>(op);
       if (r.value.forced == Forced::none) {

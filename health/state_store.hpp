@@ -81,6 +81,9 @@ class StateStore {
   void save_checks(std::vector<CheckRecord> records);
   void save_check(CheckRecord record);
   void save_override(OverrideRecord record);
+  // Deletes check rows last updated before `cutoff` (checks no longer
+  // configured, or too old to restore). Queued like the writes.
+  void forget_checks_before(std::chrono::system_clock::time_point cutoff);
 
   // Any thread; blocks until everything queued before the call is committed
   // (or failed). For shutdown and tests.
@@ -91,7 +94,10 @@ class StateStore {
   std::string last_error() const;
 
  private:
-  using Op = std::variant<std::vector<CheckRecord>, OverrideRecord>;
+  struct ForgetBefore {
+    std::chrono::system_clock::time_point cutoff;
+  };
+  using Op = std::variant<std::vector<CheckRecord>, OverrideRecord, ForgetBefore>;
 
   explicit StateStore(sqlite3* db);
   void enqueue(Op op);

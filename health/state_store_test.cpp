@@ -185,3 +185,18 @@ TEST_CASE("state store: a killed writer leaves whole transactions only") {
   CHECK(generations.size() == 1);  // every row from the same (last committed) transaction
   CHECK(*generations.begin() >= at_ms(1'700'000'000'005));
 }
+
+TEST_CASE("state store: old check rows are forgotten, recent ones kept") {
+  TempDir dir;
+  auto store = open_store(dir.path / "health.db");
+  CheckRecord old_row = record("old", State::up, 0);
+  old_row.updated = at_ms(1000);
+  CheckRecord new_row = record("new", State::down, 0);
+  new_row.updated = at_ms(5000);
+  store->save_checks({old_row, new_row});
+  store->forget_checks_before(at_ms(2000));
+  store->flush();
+  auto checks = store->load_checks();
+  REQUIRE(checks.size() == 1);
+  CHECK(checks[0].check_key == "new");
+}
