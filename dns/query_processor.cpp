@@ -30,6 +30,11 @@ std::string host_name() {
   return buffer;
 }
 
+// RFC 1982 §3.2 serial number arithmetic: a < b in 32-bit sequence space.
+bool serial_less(std::uint32_t a, std::uint32_t b) {
+  return a != b && static_cast<std::int32_t>(b - a) > 0;
+}
+
 bool same_key(const std::uint8_t* key, std::size_t length, std::string_view literal) {
   return length == literal.size() && std::memcmp(key, literal.data(), length) == 0;
 }
@@ -201,8 +206,11 @@ Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::spa
       if (!tcp) return m.empty_answer(out, limit, rcode::notimp, opt_out, opt_length);
       return {ProcessResult::axfr, 0, zone};
     }
-    // IXFR without journals: our SOA alone (RFC 1995 §4), which tells the
-    // client to fall back to AXFR when its serial differs.
+    // IXFR without journals (RFC 1995 §4): over TCP a client that is behind
+    // gets the whole zone AXFR-style; otherwise our SOA alone, which says
+    // "up to date" or, over UDP, "ask again over TCP".
+    const bool behind = !q.has_client_serial || serial_less(q.client_serial, zone->serial());
+    if (tcp && behind) return {ProcessResult::axfr, 0, zone};
     if (!m.builder.start(out.data(), limit, opt_length, q, true)) return {ProcessResult::drop, 0, nullptr};
     const ZoneNode& apex = zone->node(zone->apex());
     SectionEntry e;

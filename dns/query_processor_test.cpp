@@ -338,6 +338,33 @@ TEST_CASE_FIXTURE(Fixture, "zone transfers") {
   CHECK(ldns_pkt_ancount(pkt) == 1);
   CHECK(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(pkt), 0)) == LDNS_RR_TYPE_SOA);
   ldns_pkt_free(pkt);
+
+  // IXFR with the client's SOA in authority (RFC 1995 §3).
+  auto ixfr = [](std::uint32_t serial) {
+    ldns_pkt* q = nullptr;
+    ldns_pkt_query_new_frm_str(&q, "example.com.", LDNS_RR_TYPE_IXFR, LDNS_RR_CLASS_IN, 0);
+    ldns_rr* soa = nullptr;
+    const std::string text =
+        "example.com. 3600 IN SOA ns1.example.com. h.example.com. " + std::to_string(serial) + " 7200 3600 1209600 300";
+    ldns_rr_new_frm_str(&soa, text.c_str(), 3600, nullptr, nullptr);
+    ldns_pkt_push_rr(q, LDNS_SECTION_AUTHORITY, soa);
+    std::uint8_t* wire = nullptr;
+    std::size_t size = 0;
+    ldns_pkt2wire(&wire, q, &size);
+    Bytes b(wire, wire + size);
+    LDNS_FREE(wire);
+    ldns_pkt_free(q);
+    return b;
+  };
+  CHECK(run(p, ixfr(2024010100), Transport::tcp).result == ProcessResult::axfr);  // behind: whole zone
+  const auto current = run(p, ixfr(2024010101), Transport::tcp);                  // up to date: SOA only
+  REQUIRE(current.result == ProcessResult::respond);
+  pkt = parse(current);
+  CHECK(ldns_pkt_ancount(pkt) == 1);
+  ldns_pkt_free(pkt);
+  pkt = parse(run(p, ixfr(2024010100)));  // over UDP: SOA only, the client retries over TCP
+  CHECK(ldns_pkt_ancount(pkt) == 1);
+  ldns_pkt_free(pkt);
 }
 
 TEST_CASE_FIXTURE(Fixture, "referral carries DS only for DO queries to a signed zone") {
