@@ -173,20 +173,25 @@ class Checker {
     }
 
     const Record& first = records_[rrset.front()];
+    // RFC 2181 §5.2: one TTL per RRset. Knot (3.2, checked side by side)
+    // serves the TTL of the RRset's last record in the file; so do we, so
+    // that both servers answer alike.
+    const std::uint32_t last =
+        *std::find_if(rrset.rbegin(), rrset.rend(), [&](std::uint32_t i) { return !removed_[i]; });
+    const std::uint32_t ttl = records_[last].ttl;
     std::size_t distinct = 0;
     for (const std::uint32_t i : rrset) {
       if (removed_[i]) continue;
       Record& r = records_[i];
       ++distinct;
-      // RFC 2181 §5.2: one TTL per RRset. Knot keeps the first one.
-      if (r.ttl != first.ttl) {
-        warning(r, "TTL " + std::to_string(r.ttl) + " differs from TTL " + std::to_string(first.ttl) + " of the " +
-                       type_to_string(r.type) + " RRset at " + at_line(first, r) + "; using " +
-                       std::to_string(first.ttl) + " (RFC 2181 §5.2)");
-        r.ttl = first.ttl;
+      if (r.ttl != ttl) {
+        warning(r, "TTL " + std::to_string(r.ttl) + " differs from TTL " + std::to_string(ttl) + " of the last " +
+                       type_to_string(r.type) + " record of this RRset (" + at_line(records_[last], r) +
+                       "); the RRset gets " + std::to_string(ttl) + " (RFC 2181 §5.2)");
       }
       if (distinct > 1) extra_record(r, first, apex);
     }
+    for (const std::uint32_t i : rrset) records_[i].ttl = ttl;
 
     switch (first.type) {
       case type_soa:

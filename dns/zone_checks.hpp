@@ -11,8 +11,9 @@
 //             without an A or AAAA record (the glue a referral needs); a TTL
 //             above 2^31-1 (RFC 2181 §8).
 //   warnings: identical records (collapsed to one, RFC 2181 §5); records of
-//             one RRset with different TTLs (all get the first record's TTL,
-//             as Knot does; RFC 2181 §5.2); an SOA with TTL 0.
+//             one RRset with different TTLs (all get the TTL of the RRset's
+//             last record in the file, as Knot does; RFC 2181 §5.2); an SOA
+//             with TTL 0.
 //
 // Normalises `records` in place: drops duplicates and records outside the
 // zone, equalises RRset TTLs; file order is kept otherwise. A zone with any
