@@ -85,7 +85,11 @@ std::vector<Target> resolve(const std::vector<std::string>& paths, Report& repor
       t.dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
       t.files.push_back(path);
     } else {
-      report.diags.error(p, 0, 0, ec ? "cannot access: " + ec.message() : "no such file or directory");
+      const bool missing = status.type() == fs::file_type::not_found;
+      report.diags.error(p, 0, 0,
+                         missing ? "no such file or directory"
+                         : ec    ? "cannot access: " + ec.message()
+                                 : "neither a directory nor a regular file");
       continue;
     }
     std::erase_if(t.files, [&](const fs::path& f) {
