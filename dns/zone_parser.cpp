@@ -74,6 +74,11 @@ bool read_whole_file(const fs::path& path, std::string& out, std::string& error)
     return false;
   }
   out.clear();
+  // Size the buffer once: a large zone would otherwise be copied at every
+  // doubling. The size is a hint; reading goes on to the real end.
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (!ec) out.reserve(static_cast<std::size_t>(size) + 1);
   char buf[1 << 16];
   std::size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) out.append(buf, n);
