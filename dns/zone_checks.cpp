@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "dns/zone_ldns.hpp"
 
@@ -78,7 +80,7 @@ class Checker {
       // no rule checked here: skip it without touching the record, whose
       // cache miss would otherwise dominate the checks' run time.
       const Key& k = keys_[begin];
-      if (end - begin == 1 && !k.apex && k.type != type_soa && k.type != type_ns) {
+      if (end - begin == 1 && !k.apex && k.type != type_soa && k.type != type_ns && k.type != type_dname) {
         begin = end;
         continue;
       }
@@ -233,6 +235,8 @@ class Checker {
         break;
       case type_dname:
         if (apex) error(first, "DNAME at the zone apex " + origin_.to_string());
+        // An apex DNAME is reported above; everything would be below it.
+        if (!apex) dnames_.emplace(first.owner.canonical_key(), rrset.front());
         break;
       default:
         break;
@@ -264,7 +268,29 @@ class Checker {
     return false;
   }
 
+  // RFC 6672 §2.3: a DNAME owner has no descendants; they could never be
+  // reached. Only run when the zone has DNAMEs: each name's ancestors are
+  // looked up (a handful of labels), not every pair of names compared.
+  void below_dname() {
+    if (dnames_.empty()) return;
+    std::unordered_set<std::string> reported;
+    for (std::uint32_t i = 0; i < records_.size(); ++i) {
+      if (removed_[i]) continue;
+      const Record& r = records_[i];
+      for (Name up = r.owner.parent(); up.size() >= origin_.size() && !up.is_root(); up = up.parent()) {
+        const auto it = dnames_.find(up.canonical_key());
+        if (it == dnames_.end()) continue;
+        if (reported.insert(r.owner.canonical_key()).second) {
+          error(r, r.owner.to_string() + " is below the DNAME at " + up.to_string() + " (" +
+                       at_line(records_[it->second], r) + "), where no data can be reached (RFC 6672 §2.3)");
+        }
+        break;
+      }
+    }
+  }
+
   void zone_wide() {
+    below_dname();
     if (soa_ == nullptr) {
       zone_error("no SOA record at the zone apex " + origin_.to_string());
     }
@@ -306,6 +332,7 @@ class Checker {
   const Record* soa_ = nullptr;
   bool apex_ns_ = false;
   std::vector<std::uint32_t> ns_records_;
+  std::unordered_map<std::string, std::uint32_t> dnames_;  // DNAME owner key → its first record
   std::vector<std::pair<std::size_t, base::Diagnostic>> found_;
   std::vector<bool> scratch_taken_;              // split_by_name's, kept to spare an allocation per name
   std::vector<std::uint32_t> scratch_by_rdata_;  // check_rrset's, likewise

@@ -6,7 +6,8 @@
 //             SOA below the apex; no NS at the apex; CNAME beside other data
 //             (RRSIG and NSEC excepted, RFC 4035 §2.5) or more than one CNAME
 //             at a name (RFC 1034 §3.6.2, RFC 2181 §10.1); CNAME or DNAME at
-//             the apex; more than one DNAME at a name (RFC 6672 §2.4); NS at a
+//             the apex; more than one DNAME at a name (RFC 6672 §2.4); names
+//             below a DNAME (RFC 6672 §2.3); NS at a
 //             wildcard name (RFC 4592 §4.2); an NS target inside the zone
 //             without an A or AAAA record (the glue a referral needs); a TTL
 //             above 2^31-1 (RFC 2181 §8).

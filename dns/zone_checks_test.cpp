@@ -105,6 +105,20 @@ TEST_CASE("checks: CNAME exclusivity, multiplicity and apex") {
         "z.zone:12:1: error: more than one DNAME record at d.example.com. (first at line 11; RFC 6672 §2.4)\n");
 }
 
+TEST_CASE("checks: no data below a DNAME") {
+  const auto c = check(
+      "old DNAME new.example.net.\n"  // 5
+      "a.old A 192.0.2.1\n"           // 6
+      "a.old AAAA 2001:db8::1\n"      // 7: same name, reported once
+      "x.y.old TXT \"deep\"\n"        // 8
+      "oldish A 192.0.2.2\n");        // 9: not below
+  CHECK(c.all ==
+        "z.zone:6:1: error: a.old.example.com. is below the DNAME at old.example.com. (line 5), where no data can be "
+        "reached (RFC 6672 §2.3)\n"
+        "z.zone:8:1: error: x.y.old.example.com. is below the DNAME at old.example.com. (line 5), where no data can "
+        "be reached (RFC 6672 §2.3)\n");
+}
+
 TEST_CASE("checks: in-zone NS targets need an address; wildcard NS is an error") {
   const auto c = check(
       "@ NS ns2\n"                // 5: apex NS, target in zone without address
