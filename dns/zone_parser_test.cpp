@@ -91,6 +91,17 @@ TEST_CASE("parser: relative names, '@', $ORIGIN, $TTL and owner inheritance") {
   CHECK(zone.records[4].where.line == 7);
 }
 
+TEST_CASE("parser: CRLF line ends and tabs read like LF and blanks") {
+  base::DiagnosticList diags;
+  const auto zone = parse("$TTL 60\r\nwww\tA\t192.0.2.1\r\n\tTXT \"x\" ; c\r\n", diags);
+  CHECK_MESSAGE(diags.empty(), messages(diags));
+  REQUIRE(zone.records.size() == 2);
+  CHECK(zone.records[0].rdata == bytes({192, 0, 2, 1}));
+  CHECK(zone.records[1].owner == name("www.example.com."));
+  CHECK(zone.records[1].rdata == bytes({1, 'x'}));
+  CHECK(zone.records[1].where.line == 3);
+}
+
 TEST_CASE("parser: a multi-line record is located at its first line") {
   base::DiagnosticList diags;
   const auto zone = parse(
