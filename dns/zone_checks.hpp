@@ -6,13 +6,15 @@
 //             SOA below the apex; no NS at the apex; CNAME beside other data
 //             (RRSIG and NSEC excepted, RFC 4035 §2.5) or more than one CNAME
 //             at a name (RFC 1034 §3.6.2, RFC 2181 §10.1); CNAME or DNAME at
-//             the apex; more than one DNAME at a name (RFC 6672 §2.4); NS at a
+//             the apex; more than one DNAME at a name (RFC 6672 §2.4); names
+//             below a DNAME (RFC 6672 §2.3); NS at a
 //             wildcard name (RFC 4592 §4.2); an NS target inside the zone
 //             without an A or AAAA record (the glue a referral needs); a TTL
 //             above 2^31-1 (RFC 2181 §8).
 //   warnings: identical records (collapsed to one, RFC 2181 §5); records of
-//             one RRset with different TTLs (all get the first record's TTL,
-//             as Knot does; RFC 2181 §5.2); an SOA with TTL 0.
+//             one RRset with different TTLs (all get the TTL of the RRset's
+//             last record in the file, as Knot does; RFC 2181 §5.2); an SOA
+//             with TTL 0.
 //
 // Normalises `records` in place: drops duplicates and records outside the
 // zone, equalises RRset TTLs; file order is kept otherwise. A zone with any

@@ -105,6 +105,20 @@ TEST_CASE("checks: CNAME exclusivity, multiplicity and apex") {
         "z.zone:12:1: error: more than one DNAME record at d.example.com. (first at line 11; RFC 6672 §2.4)\n");
 }
 
+TEST_CASE("checks: no data below a DNAME") {
+  const auto c = check(
+      "old DNAME new.example.net.\n"  // 5
+      "a.old A 192.0.2.1\n"           // 6
+      "a.old AAAA 2001:db8::1\n"      // 7: same name, reported once
+      "x.y.old TXT \"deep\"\n"        // 8
+      "oldish A 192.0.2.2\n");        // 9: not below
+  CHECK(c.all ==
+        "z.zone:6:1: error: a.old.example.com. is below the DNAME at old.example.com. (line 5), where no data can be "
+        "reached (RFC 6672 §2.3)\n"
+        "z.zone:8:1: error: x.y.old.example.com. is below the DNAME at old.example.com. (line 5), where no data can "
+        "be reached (RFC 6672 §2.3)\n");
+}
+
 TEST_CASE("checks: in-zone NS targets need an address; wildcard NS is an error") {
   const auto c = check(
       "@ NS ns2\n"                // 5: apex NS, target in zone without address
@@ -119,7 +133,7 @@ TEST_CASE("checks: in-zone NS targets need an address; wildcard NS is an error")
         "z.zone:9:1: error: NS record at the wildcard name *.wild.example.com. (RFC 4592 §4.2)\n");
 }
 
-TEST_CASE("checks: duplicates collapse and RRset TTLs are made equal, with warnings") {
+TEST_CASE("checks: duplicates collapse and RRset TTLs are made equal (to the last, like Knot), with warnings") {
   auto c = check(
       "www 300 A 192.0.2.1\n"  // 5
       "www 600 A 192.0.2.2\n"  // 6
@@ -129,19 +143,22 @@ TEST_CASE("checks: duplicates collapse and RRset TTLs are made equal, with warni
       "txt TXT \"x\"\n"    // 10
       "txt TXT \"x\"\n");  // 11
   CHECK(c.all ==
-        "z.zone:6:1: warning: TTL 600 differs from TTL 300 of the A RRset at line 5; using 300 (RFC 2181 §5.2)\n"
+        "z.zone:5:1: warning: TTL 300 differs from TTL 100 of the last A record of this RRset (line 8); the RRset "
+        "gets 100 (RFC 2181 §5.2)\n"
+        "z.zone:6:1: warning: TTL 600 differs from TTL 100 of the last A record of this RRset (line 8); the RRset "
+        "gets 100 (RFC 2181 §5.2)\n"
         "z.zone:7:1: warning: duplicate A record ignored (same as line 5)\n"
-        "z.zone:8:1: warning: TTL 100 differs from TTL 300 of the A RRset at line 5; using 300 (RFC 2181 §5.2)\n"
         "z.zone:10:1: warning: duplicate TXT record ignored (same as line 9)\n"
         "z.zone:11:1: warning: duplicate TXT record ignored (same as line 9)\n");
   CHECK_FALSE(c.diags.has_errors());
   REQUIRE(c.records.size() == 7);
-  // File order is kept; TTLs are now the first record's.
+  // File order is kept; TTLs are now the last record's (as Knot serves them).
   CHECK(c.records[3].where.line == 5);
+  CHECK(c.records[3].ttl == 100);
   CHECK(c.records[4].where.line == 6);
-  CHECK(c.records[4].ttl == 300);
+  CHECK(c.records[4].ttl == 100);
   CHECK(c.records[5].where.line == 8);
-  CHECK(c.records[5].ttl == 300);
+  CHECK(c.records[5].ttl == 100);
   CHECK(c.records[6].where.line == 9);
 }
 

@@ -74,6 +74,11 @@ bool read_whole_file(const fs::path& path, std::string& out, std::string& error)
     return false;
   }
   out.clear();
+  // Size the buffer once: a large zone would otherwise be copied at every
+  // doubling. The size is a hint; reading goes on to the real end.
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (!ec) out.reserve(static_cast<std::size_t>(size) + 1);
   char buf[1 << 16];
   std::size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) out.append(buf, n);
@@ -306,14 +311,20 @@ class Parser {
 
     const auto fields = std::span<const ZoneToken>(tokens).subspan(i);
     const std::string_view origin_wire = f.origin ? std::string_view(f.origin->wire()) : std::string_view();
-    if (!fast_rdata_to_wire(rec.type, fields, origin_wire, rec.rdata)) {
+    // Built in a reused buffer, then copied once: the record's vector gets
+    // exactly its size, with no regrowth on the way (a 1M-record zone keeps
+    // every one of these).
+    std::vector<std::uint8_t>& rdata = rdata_scratch_;
+    rdata.clear();
+    if (!fast_rdata_to_wire(rec.type, fields, origin_wire, rdata)) {
       if (!f.origin_rdf && f.origin) f.origin_rdf = make_ldns_name(*f.origin);
       RdataError err;
-      if (!ldns_rdata_to_wire(rec.type, type_token, fields, f.origin_rdf.get(), rec.rdata, err)) {
+      if (!ldns_rdata_to_wire(rec.type, type_token, fields, f.origin_rdf.get(), rdata, err)) {
         return error(f, err.line, err.column, err.message);
       }
     }
 
+    rec.rdata.assign(rdata.begin(), rdata.end());
     if (rec.type == type_soa && !soa_minimum_ && rec.rdata.size() >= 4) {
       const auto* m = rec.rdata.data() + rec.rdata.size() - 4;
       soa_minimum_ = (std::uint32_t{m[0]} << 24) | (std::uint32_t{m[1]} << 16) | (std::uint32_t{m[2]} << 8) | m[3];
@@ -345,6 +356,7 @@ class Parser {
   std::vector<fs::path> include_stack_;
   std::optional<std::uint32_t> soa_minimum_;
   bool warned_soa_minimum_ttl_ = false;
+  std::vector<std::uint8_t> rdata_scratch_;
   bool records_seen_ = false;  // a record was attempted, even a broken one: $ORIGIN no longer names the zone
 };
 

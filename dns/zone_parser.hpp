@@ -7,7 +7,9 @@
 //
 // Common record types are converted by a fast path (rdata_text.hpp); every
 // other type, and any spelling the fast path does not take, goes to ldns
-// (zone_ldns.hpp). ldns' own zone reader is not used: it cannot $INCLUDE.
+// (zone_ldns.hpp). ldns' file readers are not used: ldns_zone_new_frm_fp
+// rejects $INCLUDE, ldns_rr_new_frm_fp_l reports one but drops its file name,
+// neither gives columns, and they cost ~1.8 µs per record.
 //
 // Semantic checks (SOA, NS, CNAME, glue, ...) are zone_checks.hpp's job.
 // Thread-compatible: separate calls may run on separate threads.

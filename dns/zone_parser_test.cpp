@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
+#include <tuple>
 
 #include "dns/zone_ldns.hpp"
 
@@ -87,6 +89,17 @@ TEST_CASE("parser: relative names, '@', $ORIGIN, $TTL and owner inheritance") {
         bytes({0, 10, 3, 's', 'u', 'b', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0}));
   CHECK(*zone.records[4].where.file == "test.zone");
   CHECK(zone.records[4].where.line == 7);
+}
+
+TEST_CASE("parser: CRLF line ends and tabs read like LF and blanks") {
+  base::DiagnosticList diags;
+  const auto zone = parse("$TTL 60\r\nwww\tA\t192.0.2.1\r\n\tTXT \"x\" ; c\r\n", diags);
+  CHECK_MESSAGE(diags.empty(), messages(diags));
+  REQUIRE(zone.records.size() == 2);
+  CHECK(zone.records[0].rdata == bytes({192, 0, 2, 1}));
+  CHECK(zone.records[1].owner == name("www.example.com."));
+  CHECK(zone.records[1].rdata == bytes({1, 'x'}));
+  CHECK(zone.records[1].where.line == 3);
 }
 
 TEST_CASE("parser: a multi-line record is located at its first line") {
@@ -332,6 +345,74 @@ TEST_CASE("parser: RDATA equals ldns_rr2wire's for a sample of types") {
     std::free(wire);
     ldns_rr_free(rr);
   }
+}
+
+// The whole parser (tokenizer, directives, owner inheritance, fast path and
+// ldns path) against ldns' own zone reader on a file it can read (no
+// $INCLUDE): the same records, TTLs and RDATA bytes.
+TEST_CASE("parser: a whole zone reads as ldns_zone_new_frm_fp reads it") {
+  const std::string text =
+      "$ORIGIN example.com.\n"
+      "$TTL 1h\n"
+      "@ IN SOA ns1 hostmaster.example.com. ( 2026112301 ; serial\n"
+      "        7200 3600 1209600\n"
+      "        300 )\n"
+      "  IN NS ns1 ; owner inherited\n"
+      "  IN NS ns2.example.net.\n"
+      "  MX 10 mail\n"
+      "  MX 20 @\n"
+      "ns1 300 IN A 192.0.2.53\n"
+      "Mixed.Case 60 IN AAAA 2001:DB8::53\n"
+      "  120 IN TXT \"one string\" two \"\\065\\066\"\n"
+      "$TTL 600\n"
+      "srv._tcp SRV 10 20 5060 sip\n"
+      "esc\\.aped PTR host\\.with\\.dots.example.net.\n"
+      "* A 192.0.2.99\n"
+      "$ORIGIN sub.example.com.\n"
+      "www CNAME @\n"
+      "caa CAA 0 issue \"ca.example.net\"\n"
+      "ds DS 60485 5 1 ( 2BB183AF5F22588179A53B0A\n"
+      "                  98631FAD1A292118 )\n"
+      "naptr NAPTR 100 10 \"U\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\" .\n"
+      "unknown TYPE65534 \\# 3 ABCDEF\n"
+      "loc LOC 52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m\n"
+      "sshfp SSHFP 1 1 dd465c09cfa51fb45020cc83316fff21b9ec74ac\n";
+
+  base::DiagnosticList diags;
+  const auto zone = parse(text, diags);
+  REQUIRE_MESSAGE(diags.empty(), messages(diags));
+
+  TempDir dir;
+  dir.write("z.zone", text);
+  FILE* fp = std::fopen((dir.path / "z.zone").c_str(), "r");
+  REQUIRE(fp != nullptr);
+  ldns_zone* lz = nullptr;
+  int line = 0;
+  const auto origin = make_ldns_name(name("example.com."));
+  const ldns_status status = ldns_zone_new_frm_fp_l(&lz, fp, origin.get(), 3600, LDNS_RR_CLASS_IN, &line);
+  std::fclose(fp);
+  const std::string why = std::string(ldns_get_errorstr_by_id(status)) + " at line " + std::to_string(line);
+  REQUIRE_MESSAGE(status == LDNS_STATUS_OK, why);
+
+  using Row = std::tuple<std::string, std::uint16_t, std::uint32_t, std::vector<std::uint8_t>>;
+  std::vector<Row> theirs;
+  auto add = [&](const ldns_rr* rr) {
+    const ldns_rdf* owner = ldns_rr_owner(rr);
+    const std::string wire(reinterpret_cast<const char*>(ldns_rdf_data(owner)), ldns_rdf_size(owner));
+    std::vector<std::uint8_t> rdata;
+    append_ldns_rdata(rr, rdata);
+    theirs.emplace_back(Name::from_wire(wire).canonical_key(), ldns_rr_get_type(rr), ldns_rr_ttl(rr), rdata);
+  };
+  add(ldns_zone_soa(lz));
+  for (std::size_t i = 0; i < ldns_zone_rr_count(lz); ++i) add(ldns_rr_list_rr(ldns_zone_rrs(lz), i));
+  ldns_zone_deep_free(lz);
+
+  std::vector<Row> ours;
+  for (const auto& r : zone.records) ours.emplace_back(r.owner.canonical_key(), r.type, r.ttl, r.rdata);
+  REQUIRE(ours.size() == 18);
+  std::sort(ours.begin(), ours.end());
+  std::sort(theirs.begin(), theirs.end());
+  CHECK(ours == theirs);
 }
 
 }  // namespace
