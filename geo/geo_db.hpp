@@ -50,7 +50,14 @@ class GeoDb {
   // IPv4 data lives under ::/96). An IPv6 address in an IPv4-only database
   // is not found, with prefix_length 0. On a decoding error the result is
   // "not found" with the full host length, the narrowest (safest) scope.
+  //
+  // Decoded records are remembered in a small per-thread cache keyed by
+  // (database, record offset): many networks share one record (a city), and
+  // decoding is most of the cost (see bench/geo).
   GeoInfo lookup(const base::IpAddress& address) const noexcept;
+
+  // lookup() without the record cache; for tests and benchmarks.
+  GeoInfo lookup_uncached(const base::IpAddress& address) const noexcept;
 
   const std::string& path() const { return path_; }
   std::string database_type() const { return mmdb_.metadata.database_type; }
@@ -59,6 +66,12 @@ class GeoDb {
 
  private:
   GeoDb() = default;
+  GeoInfo lookup_impl(const base::IpAddress& address, bool use_cache) const noexcept;
+  GeoInfo decode(const MMDB_lookup_result_s& r) const noexcept;
+
+  // Unique for the life of the process (never reused, unlike addresses), so
+  // cache entries of a closed database can never match a new one.
+  std::uint64_t id_ = 0;
 
   std::string path_;
   MMDB_s mmdb_{};

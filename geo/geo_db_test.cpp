@@ -50,6 +50,15 @@ void check_rows(const GeoDb& db, std::initializer_list<Row> rows) {
     CHECK(info.latitude == doctest::Approx(row.latitude).epsilon(1e-6));
     CHECK(info.longitude == doctest::Approx(row.longitude).epsilon(1e-6));
     CHECK(int{info.prefix_length} == row.prefix_length);
+    // The per-thread record cache returns what a fresh decode does.
+    const GeoInfo fresh = db.lookup_uncached(*address);
+    CHECK(fresh.found == info.found);
+    CHECK(fresh.country == info.country);
+    CHECK(fresh.continent == info.continent);
+    CHECK(fresh.subdivision == info.subdivision);
+    CHECK(fresh.coordinate_source == info.coordinate_source);
+    CHECK(fresh.latitude == info.latitude);
+    CHECK(fresh.prefix_length == info.prefix_length);
     // Raw v4-mapped bytes (as a dual-stack socket would hand them over) give the same answer.
     if (address->is_v4()) {
       const GeoInfo mapped = db.lookup(address->to_v6_mapped());
@@ -203,4 +212,23 @@ TEST_CASE("missing, empty, garbage and truncated files are refused with the path
     CHECK(opened.error.find(c.message_part) != std::string::npos);
   }
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the record cache never mixes up databases, even at equal record offsets") {
+  // The City and Country files have the same networks in the same order, so
+  // their records can sit at equal offsets; the cache key includes the
+  // database, and a reopened file is a new database.
+  auto city = open_or_fail(test_data_path("test-city.mmdb"));
+  auto country = open_or_fail(test_data_path("test-country.mmdb"));
+  const auto address = *IpAddress::parse("192.0.2.1");
+  for (int round = 0; round < 3; ++round) {
+    CHECK(city->lookup(address).coordinate_source == DB);
+    CHECK(country->lookup(address).coordinate_source == CENTROID);
+  }
+  country.reset();
+  auto reopened = open_or_fail(test_data_path("test-country.mmdb"));
+  CHECK(reopened->lookup(address).coordinate_source == CENTROID);
+  city.reset();
+  auto city_again = open_or_fail(test_data_path("test-city.mmdb"));
+  CHECK(city_again->lookup(address).subdivision == "54");
 }
