@@ -48,8 +48,9 @@ class GeoDb {
   // from the same table. prefix_length is in the address's own family: an
   // IPv4 address in an IPv6 tree gets libmaxminddb's netmask minus 96 (the
   // IPv4 data lives under ::/96). An IPv6 address in an IPv4-only database
-  // is not found, with prefix_length 0. On a decoding error the result is
-  // "not found" with the full host length, the narrowest (safest) scope.
+  // is not found, with prefix_length 0. A search-tree error gives "not
+  // found" with the full host length, the narrowest (safest) scope; a field
+  // that does not decode is left empty.
   //
   // Decoded records are remembered in a small per-thread cache keyed by
   // (database, record offset): many networks share one record (a city), and
