@@ -7,7 +7,8 @@
 // copy still being written therefore is not loaded half-done, and one `cp`
 // causes one reload, not several (gdnsd does the same). Because the path is
 // stat()ed, not an inode watched, replacement by rename (what editors,
-// geoipupdate and `mv` do) is seen too.
+// geoipupdate and `mv` do) is seen too, and so is a symlink switched to
+// another file (stat follows the link).
 //
 // Failures never unpublish: a file that fails to open is reported once and
 // the old database keeps serving until the file changes again; a missing file

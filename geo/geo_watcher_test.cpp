@@ -144,6 +144,25 @@ TEST_CASE("watcher: debounced reload, corrupt and missing files keep the old dat
   }
 }
 
+TEST_CASE("watcher follows a symlink that is switched to another file") {
+  // A common deployment: geo.mmdb -> releases/2026-11-01.mmdb, switched by
+  // renaming a new link over the old one.
+  const TempDir tmp("symlink");
+  tmp.replace("city.mmdb", read_all(test_data_path("test-city.mmdb")));
+  tmp.replace("country.mmdb", read_all(test_data_path("test-country.mmdb")));
+  fs::create_symlink("city.mmdb", tmp.dir / "geo.mmdb");
+  gslb::base::Snapshot<GeoDb> snap;
+  GeoWatcher watcher((tmp.dir / "geo.mmdb").string(), snap, {1s, 2s});
+  REQUIRE(watcher.load_initial().empty());
+  CHECK(type_of(snap) == "GeoIP2-City");
+  const auto t0 = GeoWatcher::Clock::time_point{} + 1h;
+  fs::create_symlink("country.mmdb", tmp.dir / "geo.mmdb.new");
+  fs::rename(tmp.dir / "geo.mmdb.new", tmp.dir / "geo.mmdb");
+  CHECK_FALSE(watcher.poll(t0));
+  CHECK(watcher.poll(t0 + 2s));
+  CHECK(type_of(snap) == "GeoIP2-Country");
+}
+
 TEST_CASE("watcher: start-up errors name the file") {
   const TempDir tmp("startup");
   gslb::base::Snapshot<GeoDb> snap;
