@@ -1,0 +1,389 @@
+#include "regional-lb/config.hpp"
+
+#include <array>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "regional-lb/balancer_factory.hpp"
+#include "regional-lb/config_schema.hpp"
+
+namespace gslb::lb {
+namespace {
+
+using V = ValueType;
+constexpr std::int64_t kDay = 86'400'000;
+
+// The schema tables: the single source of keys, defaults, ranges and docs.
+// Defaults must agree with the initialisers in config.hpp (checked by a unit test).
+constexpr std::array<SchemaItem, 6> top_schema{{
+    {"server", V::mapping, false, "", 0, 0, "process-wide proxy settings"},
+    {"listeners", V::sequence, true, "", 0, 0, "addresses to accept HTTP on"},
+    {"pools", V::mapping, true, "", 0, 0, "backend pools by name"},
+    {"routes", V::sequence, false, "", 0, 0, "routing rules, first match wins"},
+    {"admin", V::mapping, false, "", 0, 0, "reserved for the admin API (not yet implemented)"},
+    {"tls", V::mapping, false, "", 0, 0, "reserved for TLS termination (not yet implemented)"},
+}};
+
+constexpr std::array<SchemaItem, 4> server_schema{{
+    {"workers", V::integer, false, "2", 1, 256, "worker threads, each with its own event loop and balancers"},
+    {"server_header", V::string, false, "gslb", 0, 0, "Server header on responses; empty keeps the backend's"},
+    {"timeouts", V::mapping, false, "", 0, 0, "deadlines"},
+    {"limits", V::mapping, false, "", 0, 0, "request size limits"},
+}};
+
+constexpr std::array<SchemaItem, 6> timeouts_schema{{
+    {"client_header", V::duration, false, "10s", 1, kDay,
+     "first byte of a request to the end of its header (slowloris)"},
+    {"client_idle", V::duration, false, "1m", 1, kDay, "keep-alive wait for the next request, and each body read"},
+    {"backend_connect", V::duration, false, "3s", 1, kDay, "TCP connect to a backend; then 502 or the next backend"},
+    {"backend_response", V::duration, false, "30s", 1, kDay, "request sent to response header received; then 504"},
+    {"backend_idle", V::duration, false, "30s", 1, kDay, "longest a pooled idle backend connection is reused after"},
+    {"shutdown_grace", V::duration, false, "10s", 0, kDay, "SIGTERM: time allowed for in-flight requests"},
+}};
+
+constexpr std::array<SchemaItem, 4> limits_schema{{
+    {"request_line", V::integer, false, "8192", 64, 1 << 20, "bytes in the request line; more is 414"},
+    {"header_bytes", V::integer, false, "65536", 256, 16 << 20, "bytes in all header fields; more is 431"},
+    {"header_count", V::integer, false, "100", 1, 10000, "header fields; more is 431"},
+    {"body_bytes", V::integer, false, "1073741824", 0, INT64_MAX, "request body bytes; more is 413"},
+}};
+
+constexpr std::array<SchemaItem, 1> listener_schema{{
+    {"address", V::string, true, "", 0, 0, "IP:PORT or [IPv6]:PORT to listen on"},
+}};
+
+constexpr std::array<SchemaItem, 5> pool_schema{{
+    {"balancer", V::string, false, "round_robin", 0, 0, "algorithm: see `balancers` in the reference"},
+    {"hash_key", V::string, false, "client_ip", 0, 0,
+     "key for ip_hash/consistent_hash: client_ip, header:NAME or cookie:NAME"},
+    {"max_idle_per_backend", V::integer, false, "32", 0, 10000,
+     "idle keep-alive connections kept per backend per worker"},
+    {"backends", V::sequence, true, "", 0, 0, "the pool's members"},
+    {"check", V::mapping, false, "", 0, 0, "active HTTP health check (absent: none)"},
+}};
+
+constexpr std::array<SchemaItem, 2> backend_schema{{
+    {"address", V::string, true, "", 0, 0, "IP:PORT of the backend"},
+    {"weight", V::integer, false, "1", 1, 256, "relative share of requests"},
+}};
+
+constexpr std::array<SchemaItem, 6> check_schema{{
+    {"path", V::string, false, "/health", 0, 0, "request path of the probe"},
+    {"expect", V::integer, false, "200", 100, 599, "status that means healthy"},
+    {"interval", V::duration, false, "10s", 100, kDay, "time between probes"},
+    {"timeout", V::duration, false, "5s", 1, kDay, "probe deadline"},
+    {"rise", V::integer, false, "2", 1, 100, "consecutive successes to mark up"},
+    {"fall", V::integer, false, "3", 1, 100, "consecutive failures to mark down"},
+}};
+
+constexpr std::array<SchemaItem, 9> route_schema{{
+    {"host", V::string, false, "", 0, 0, "match: Host equals this (case-insensitive, port ignored)"},
+    {"path_prefix", V::string, false, "", 0, 0, "match: path starts with this"},
+    {"path", V::string, false, "", 0, 0, "match: path equals this"},
+    {"method", V::string, false, "", 0, 0, "match: request method"},
+    {"header", V::mapping, false, "", 0, 0, "match: { name: N, value: V } (value optional)"},
+    {"pool", V::string, false, "", 0, 0, "action: forward to this pool"},
+    {"respond", V::mapping, false, "", 0, 0, "action: fixed response { status, body }"},
+    {"redirect", V::mapping, false, "", 0, 0, "action: redirect { location, status }"},
+    {"name", V::string, false, "", 0, 0, "label for logs"},
+}};
+
+constexpr std::array<SchemaItem, 2> header_match_schema{{
+    {"name", V::string, true, "", 0, 0, "header field name"},
+    {"value", V::string, false, "", 0, 0, "exact value; empty: any value"},
+}};
+
+constexpr std::array<SchemaItem, 2> respond_schema{{
+    {"status", V::integer, false, "200", 200, 599, "response status"},
+    {"body", V::string, false, "", 0, 0, "response body (text/plain)"},
+}};
+
+constexpr std::array<SchemaItem, 2> redirect_schema{{
+    {"location", V::string, true, "", 0, 0, "Location header"},
+    {"status", V::integer, false, "302", 300, 308, "redirect status"},
+}};
+
+std::optional<Endpoint> endpoint_at(LoadContext& ctx, const Section& s, std::string_view key) {
+  if (!s.has(key)) return std::nullopt;
+  std::string error;
+  auto e = parse_endpoint(s.string(key), &error);
+  if (!e) ctx.error(s.mark(key), s.path(key) + ": " + error);
+  return e;
+}
+
+void load_server(LoadContext& ctx, const YAML::Node& node, ServerConfig& out) {
+  Section s(ctx, node, server_schema, "server");
+  out.workers = static_cast<int>(s.integer("workers"));
+  out.server_header = s.string("server_header");
+  Section t(ctx, s.node("timeouts"), timeouts_schema, "server.timeouts");
+  out.timeouts.client_header = t.duration("client_header");
+  out.timeouts.client_idle = t.duration("client_idle");
+  out.timeouts.backend_connect = t.duration("backend_connect");
+  out.timeouts.backend_response = t.duration("backend_response");
+  out.timeouts.backend_idle = t.duration("backend_idle");
+  out.timeouts.shutdown_grace = t.duration("shutdown_grace");
+  Section l(ctx, s.node("limits"), limits_schema, "server.limits");
+  out.limits.request_line = static_cast<std::uint32_t>(l.integer("request_line"));
+  out.limits.header_bytes = static_cast<std::uint32_t>(l.integer("header_bytes"));
+  out.limits.header_count = static_cast<std::uint32_t>(l.integer("header_count"));
+  out.limits.body_bytes = static_cast<std::uint64_t>(l.integer("body_bytes"));
+}
+
+void load_listeners(LoadContext& ctx, const YAML::Node& list, std::vector<ListenerConfig>& out) {
+  if (!list.IsDefined()) return;
+  if (list.size() == 0) ctx.error(list.Mark(), "listeners: at least one listener is needed");
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    Section s(ctx, list[i], listener_schema, "listeners[" + std::to_string(i) + "]");
+    auto e = endpoint_at(ctx, s, "address");
+    if (!e) continue;
+    if (!seen.insert(e->text).second) {
+      ctx.error(s.mark("address"), s.path("address") + ": " + e->text + " is listed twice");
+      continue;
+    }
+    out.push_back({*e});
+  }
+}
+
+void load_hash_key(LoadContext& ctx, const Section& s, HashKey& out) {
+  const std::string text = s.string("hash_key");
+  if (text == "client_ip") {
+    out.source = HashKey::Source::client_ip;
+    return;
+  }
+  const auto colon = text.find(':');
+  const std::string kind = text.substr(0, colon);
+  const std::string name = colon == std::string::npos ? "" : text.substr(colon + 1);
+  if ((kind == "header" || kind == "cookie") && !name.empty()) {
+    out.source = kind == "header" ? HashKey::Source::header : HashKey::Source::cookie;
+    out.name = name;
+    return;
+  }
+  ctx.error(s.mark("hash_key"),
+            s.path("hash_key") + ": expected client_ip, header:NAME or cookie:NAME, got '" + text + "'");
+}
+
+void load_pool(LoadContext& ctx, const std::string& name, const YAML::Node& node, PoolConfig& out) {
+  const std::string path = "pools." + name;
+  Section s(ctx, node, pool_schema, path);
+  out.name = name;
+  out.balancer = s.string("balancer");
+  if (s.has("balancer") && !is_balancer_name(out.balancer)) {
+    std::string known;
+    for (auto n : balancer_names()) known += (known.empty() ? "" : ", ") + std::string(n);
+    ctx.error(s.mark("balancer"),
+              s.path("balancer") + ": unknown balancer '" + out.balancer + "' (known: " + known + ")");
+  }
+  load_hash_key(ctx, s, out.hash_key);
+  out.max_idle_per_backend = static_cast<int>(s.integer("max_idle_per_backend"));
+  const YAML::Node backends = s.node("backends");
+  if (backends.IsDefined() && backends.size() == 0) ctx.error(backends.Mark(), path + ".backends: the list is empty");
+  std::set<std::string> seen;
+  for (std::size_t i = 0; backends.IsDefined() && i < backends.size(); ++i) {
+    Section b(ctx, backends[i], backend_schema, path + ".backends[" + std::to_string(i) + "]");
+    auto e = endpoint_at(ctx, b, "address");
+    if (!e) continue;
+    if (!seen.insert(e->text).second) {
+      ctx.error(b.mark("address"), b.path("address") + ": " + e->text + " is already a backend of this pool");
+      continue;
+    }
+    out.backends.push_back({*e, static_cast<int>(b.integer("weight"))});
+  }
+  if (s.has("check")) {
+    Section c(ctx, s.node("check"), check_schema, path + ".check");
+    CheckConfig check;
+    check.path = c.string("path");
+    if (check.path.empty() || check.path[0] != '/') {
+      ctx.error(c.mark("path"), c.path("path") + ": must start with '/'");
+    }
+    check.expect = static_cast<int>(c.integer("expect"));
+    check.interval = c.duration("interval");
+    check.timeout = c.duration("timeout");
+    check.rise = static_cast<int>(c.integer("rise"));
+    check.fall = static_cast<int>(c.integer("fall"));
+    if (check.timeout > check.interval) {
+      ctx.error(c.mark("timeout"), c.path("timeout") + ": " + base::format_duration(check.timeout) +
+                                       " is longer than the interval " + base::format_duration(check.interval));
+    }
+    out.check = check;
+  }
+}
+
+void load_route(LoadContext& ctx, std::size_t index, const YAML::Node& node, const RegionConfig& config,
+                RouteConfig& out) {
+  const std::string path = "routes[" + std::to_string(index) + "]";
+  Section s(ctx, node, route_schema, path);
+  out.host = s.string("host");
+  out.path_prefix = s.string("path_prefix");
+  out.path = s.string("path");
+  out.method = s.string("method");
+  for (const char* key : {"path_prefix", "path"}) {
+    const std::string v = s.string(key);
+    if (s.has(key) && (v.empty() || v[0] != '/')) ctx.error(s.mark(key), s.path(key) + ": must start with '/'");
+  }
+  if (s.has("path") && s.has("path_prefix")) {
+    ctx.error(s.mark("path"), path + ": give path or path_prefix, not both");
+  }
+  if (s.has("header")) {
+    Section h(ctx, s.node("header"), header_match_schema, path + ".header");
+    out.header_name = h.string("name");
+    out.header_value = h.string("value");
+  }
+  int actions = 0;
+  if (s.has("pool")) {
+    ++actions;
+    out.action = RouteConfig::Action::forward;
+    out.pool = s.string("pool");
+    if (!config.find_pool(out.pool)) {
+      ctx.error(s.mark("pool"), s.path("pool") + ": no pool named '" + out.pool + "'");
+    }
+  }
+  if (s.has("respond")) {
+    ++actions;
+    out.action = RouteConfig::Action::respond;
+    Section r(ctx, s.node("respond"), respond_schema, path + ".respond");
+    out.status = static_cast<int>(r.integer("status"));
+    out.body = r.string("body");
+  }
+  if (s.has("redirect")) {
+    ++actions;
+    out.action = RouteConfig::Action::redirect;
+    Section r(ctx, s.node("redirect"), redirect_schema, path + ".redirect");
+    out.location = r.string("location");
+    out.status = static_cast<int>(r.integer("status"));
+    if (out.status != 301 && out.status != 302 && out.status != 303 && out.status != 307 && out.status != 308) {
+      ctx.error(r.mark("status"), r.path("status") + ": " + std::to_string(out.status) +
+                                      " is not a redirect status (301, 302, 303, 307, 308)");
+    }
+  }
+  if (actions != 1 && s.is_mapping()) {
+    ctx.error(s.section_mark(),
+              path + ": needs exactly one action of pool, respond or redirect (has " + std::to_string(actions) + ")");
+  }
+}
+
+}  // namespace
+
+const PoolConfig* RegionConfig::find_pool(std::string_view name) const {
+  for (const auto& p : pools) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+std::optional<Endpoint> parse_endpoint(std::string_view text, std::string* error) {
+  auto fail = [&](std::string message) -> std::optional<Endpoint> {
+    if (error) *error = std::move(message);
+    return std::nullopt;
+  };
+  std::string_view host, port;
+  if (!text.empty() && text[0] == '[') {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return fail("expected [IPv6]:PORT, got '" + std::string(text) + "'");
+    }
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return fail("expected IP:PORT, got '" + std::string(text) + "'");
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos) {
+      return fail("write IPv6 addresses in brackets, like [::1]:8080, got '" + std::string(text) + "'");
+    }
+  }
+  boost::system::error_code ec;
+  const auto ip = boost::asio::ip::make_address(std::string(host), ec);
+  if (ec) return fail("'" + std::string(host) + "' is not an IP address (host names are not resolved)");
+  unsigned long value = 0;
+  if (port.empty() || port.size() > 5) return fail("bad port '" + std::string(port) + "'");
+  for (char c : port) {
+    if (c < '0' || c > '9') return fail("bad port '" + std::string(port) + "'");
+    value = value * 10 + static_cast<unsigned long>(c - '0');
+  }
+  if (value > 65535) return fail("port " + std::string(port) + " is out of range 0..65535");
+  Endpoint e;
+  e.ip = ip;
+  e.port = static_cast<std::uint16_t>(value);
+  e.text =
+      ip.is_v6() ? "[" + ip.to_string() + "]:" + std::to_string(value) : ip.to_string() + ":" + std::to_string(value);
+  return e;
+}
+
+ConfigLoad parse_region_config(std::string_view text, const std::string& file) {
+  ConfigLoad result;
+  LoadContext ctx{file, result.diagnostics};
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    ctx.error(e.mark, e.msg);
+    return result;
+  }
+  Section top(ctx, root, top_schema, "region.yaml");
+  if (!top.is_mapping()) return result;
+  for (const char* reserved : {"admin", "tls"}) {
+    if (top.has(reserved)) ctx.error(top.mark(reserved), std::string(reserved) + ": not supported yet");
+  }
+  RegionConfig config;
+  load_server(ctx, top.node("server"), config.server);
+  load_listeners(ctx, top.node("listeners"), config.listeners);
+  const YAML::Node pools = top.node("pools");
+  if (pools.IsDefined()) {
+    if (pools.size() == 0) ctx.error(pools.Mark(), "pools: at least one pool is needed");
+    for (const auto& entry : pools) {
+      const std::string name = entry.first.Scalar();
+      if (config.find_pool(name)) {
+        ctx.error(entry.first.Mark(), "duplicate key '" + name + "' in pools");
+        continue;
+      }
+      PoolConfig pool;
+      load_pool(ctx, name, entry.second, pool);
+      config.pools.push_back(std::move(pool));
+    }
+  }
+  const YAML::Node routes = top.node("routes");
+  for (std::size_t i = 0; routes.IsDefined() && i < routes.size(); ++i) {
+    RouteConfig route;
+    load_route(ctx, i, routes[i], config, route);
+    config.routes.push_back(std::move(route));
+  }
+  if (config.routes.empty() && config.pools.size() > 1) {
+    ctx.error(top.section_mark(), "routes: required when there is more than one pool (which pool gets a request?)");
+  }
+  if (!result.diagnostics.has_errors()) result.config = std::move(config);
+  return result;
+}
+
+ConfigLoad load_region_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ConfigLoad result;
+    result.diagnostics.error(path, 0, 0, "cannot open file");
+    return result;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_region_config(text.str(), path);
+}
+
+void write_config_reference(std::ostream& out) {
+  write_schema_table(out, "top level", top_schema);
+  write_schema_table(out, "server", server_schema);
+  write_schema_table(out, "server.timeouts", timeouts_schema);
+  write_schema_table(out, "server.limits", limits_schema);
+  write_schema_table(out, "listeners[]", listener_schema);
+  write_schema_table(out, "pools.NAME", pool_schema);
+  write_schema_table(out, "pools.NAME.backends[]", backend_schema);
+  write_schema_table(out, "pools.NAME.check", check_schema);
+  write_schema_table(out, "routes[]", route_schema);
+  write_schema_table(out, "routes[].header", header_match_schema);
+  write_schema_table(out, "routes[].respond", respond_schema);
+  write_schema_table(out, "routes[].redirect", redirect_schema);
+  out << "### balancers\n\n";
+  for (auto n : balancer_names()) out << "- `" << n << "`\n";
+}
+
+}  // namespace gslb::lb

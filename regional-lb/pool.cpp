@@ -1,0 +1,83 @@
+#include "regional-lb/pool.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+#include "regional-lb/balancer_factory.hpp"
+
+namespace gslb::lb {
+
+std::uint32_t PoolView::member_at_weight(std::uint64_t r) const {
+  assert(!available_.empty() && r < total_weight());
+  // First cumulative weight strictly above r: member k owns [cum[k-1], cum[k]).
+  const auto it = std::upper_bound(cumulative_.begin(), cumulative_.end(), r);
+  return available_[static_cast<std::size_t>(it - cumulative_.begin())];
+}
+
+std::shared_ptr<const PoolView> PoolView::build(std::string name, std::vector<Member> members,
+                                                std::shared_ptr<const std::vector<std::unique_ptr<BackendLoad>>> loads,
+                                                const base::SipKey& hash_key, std::string_view balancer) {
+  static std::atomic<std::uint64_t> next_version{1};
+  auto view = std::make_shared<PoolView>();
+  view->name_ = std::move(name);
+  view->members_ = std::move(members);
+  view->loads_ = std::move(loads);
+  view->hash_key_ = hash_key;
+  view->version_ = next_version.fetch_add(1, std::memory_order_relaxed);
+  std::uint64_t sum = 0;
+  std::uint64_t configured_sum = 0;
+  for (std::uint32_t i = 0; i < view->members_.size(); ++i) {
+    const Member& m = view->members_[i];
+    configured_sum += static_cast<std::uint64_t>(std::max(m.configured_weight, 0));
+    view->configured_cumulative_.push_back(configured_sum);
+    if (m.state != MemberState::up || m.effective_weight <= 0) continue;
+    view->available_.push_back(i);
+    sum += static_cast<std::uint64_t>(m.effective_weight);
+    view->cumulative_.push_back(sum);
+  }
+  view->prepared_ = prepare_table(balancer, *view);
+  return view;
+}
+
+namespace {
+std::shared_ptr<const std::vector<std::unique_ptr<BackendLoad>>> make_loads(std::size_t n) {
+  auto loads = std::make_shared<std::vector<std::unique_ptr<BackendLoad>>>();
+  for (std::size_t i = 0; i < n; ++i) loads->push_back(std::make_unique<BackendLoad>());
+  return loads;
+}
+}  // namespace
+
+Pool::Pool(const PoolConfig& config, const base::SipKey& hash_key)
+    : config_(config), hash_key_(hash_key), loads_(make_loads(config.backends.size())) {
+  for (std::size_t i = 0; i < config_.backends.size(); ++i) {
+    PoolView::Member m;
+    m.address = config_.backends[i].address;
+    m.configured_weight = config_.backends[i].weight;
+    m.effective_weight = m.configured_weight;
+    m.load = (*loads_)[i].get();
+    members_.push_back(std::move(m));
+  }
+  std::lock_guard lock(mutex_);
+  publish_locked();
+}
+
+void Pool::set_state(std::size_t index, MemberState state) {
+  std::lock_guard lock(mutex_);
+  if (index >= members_.size() || members_[index].state == state) return;
+  members_[index].state = state;
+  publish_locked();
+}
+
+void Pool::set_weight(std::size_t index, int weight) {
+  std::lock_guard lock(mutex_);
+  if (index >= members_.size()) return;
+  members_[index].configured_weight = weight;
+  members_[index].effective_weight = weight;
+  publish_locked();
+}
+
+void Pool::publish_locked() {
+  views_.publish(PoolView::build(config_.name, members_, loads_, hash_key_, config_.balancer));
+}
+
+}  // namespace gslb::lb

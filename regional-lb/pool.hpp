@@ -1,0 +1,122 @@
+// A backend pool as the balancers see it.
+//
+// PoolView is an immutable snapshot of one pool: every configured member in a
+// stable order (indices never change while the config is the same), which of
+// them may take new requests, their effective weights, and whatever the
+// pool's algorithm precomputed (a hash ring). It is rebuilt — never edited —
+// when health, drain state or weights change (STYLE.md habit 5), so a pick does
+// no allocation, no string work and takes no lock.
+//
+// The only mutable per-backend data are the load counters (in-flight requests,
+// latency EWMA): atomics in a BackendLoad shared by all workers and by every
+// view of the pool, so least-connections sees the whole process's load.
+//
+// Pool owns the control-plane side: member states and weights, and the
+// Snapshot through which views are published. Its setters may be called from
+// any control thread (they serialise on an internal mutex); workers only read
+// views through a Snapshot<PoolView>::Reader.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/siphash.hpp"
+#include "base/snapshot.hpp"
+#include "regional-lb/config.hpp"
+
+namespace gslb::lb {
+
+// Shared across workers; updated per request with relaxed atomics (a lost
+// EWMA update under a race only delays convergence by one sample).
+struct BackendLoad {
+  std::atomic<std::int32_t> in_flight{0};
+  std::atomic<std::uint32_t> latency_ewma_us{0};  // 0 until the first sample
+};
+
+enum class MemberState : std::uint8_t { up, down, draining };
+
+// Algorithm-specific data prepared once per view (e.g. a consistent-hash ring).
+class PreparedTable {
+ public:
+  virtual ~PreparedTable() = default;
+};
+
+class PoolView {
+ public:
+  struct Member {
+    Endpoint address;
+    int configured_weight = 1;
+    int effective_weight = 1;  // configured × slow-start ramp; 0 excludes it
+    MemberState state = MemberState::up;
+    BackendLoad* load = nullptr;  // owned by the Pool's loads, kept alive by loads_ below
+  };
+
+  const std::string& name() const { return name_; }
+  const std::vector<Member>& members() const { return members_; }
+  // Indices of members that may take new requests (up, weight > 0), ascending.
+  std::span<const std::uint32_t> available() const { return available_; }
+  // cumulative_weights()[k] = sum of effective weights of available()[0..k].
+  std::span<const std::uint64_t> cumulative_weights() const { return cumulative_; }
+  std::uint64_t total_weight() const { return cumulative_.empty() ? 0 : cumulative_.back(); }
+  // Like cumulative_weights() but over every member with its configured weight,
+  // whatever its state (for algorithms that must not remap when health changes).
+  std::span<const std::uint64_t> configured_cumulative_weights() const { return configured_cumulative_; }
+  // Distinct for every view ever built, so per-worker state can tell it is stale.
+  std::uint64_t version() const { return version_; }
+  // The pool's secret hash key: identical in every view and worker of the pool.
+  const base::SipKey& hash_key() const { return hash_key_; }
+  const PreparedTable* prepared() const { return prepared_.get(); }
+  // The available member the weighted position r (0 ≤ r < total_weight()) falls on.
+  std::uint32_t member_at_weight(std::uint64_t r) const;
+
+  // Builds a view. members' load pointers must outlive it (loads keeps them alive).
+  // balancer names the algorithm whose table to prepare.
+  static std::shared_ptr<const PoolView> build(std::string name, std::vector<Member> members,
+                                               std::shared_ptr<const std::vector<std::unique_ptr<BackendLoad>>> loads,
+                                               const base::SipKey& hash_key, std::string_view balancer);
+
+ private:
+  std::string name_;
+  std::vector<Member> members_;
+  std::vector<std::uint32_t> available_;
+  std::vector<std::uint64_t> cumulative_;
+  std::vector<std::uint64_t> configured_cumulative_;
+  std::uint64_t version_ = 0;
+  base::SipKey hash_key_;
+  std::shared_ptr<const std::vector<std::unique_ptr<BackendLoad>>> loads_;
+  std::shared_ptr<const PreparedTable> prepared_;
+};
+
+class Pool {
+ public:
+  // hash_key: a fixed key for tests; normally random_sip_key().
+  Pool(const PoolConfig& config, const base::SipKey& hash_key);
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  const PoolConfig& config() const { return config_; }
+  const base::Snapshot<PoolView>& views() const { return views_; }
+  std::shared_ptr<const PoolView> view() const { return views_.load(); }
+
+  // Control plane, any thread: change a member and publish a new view.
+  void set_state(std::size_t index, MemberState state);
+  void set_weight(std::size_t index, int weight);
+
+ private:
+  void publish_locked();
+
+  const PoolConfig config_;
+  const base::SipKey hash_key_;
+  const std::shared_ptr<const std::vector<std::unique_ptr<BackendLoad>>> loads_;
+  std::mutex mutex_;  // guards members_ and publishing order
+  std::vector<PoolView::Member> members_;
+  base::Snapshot<PoolView> views_;
+};
+
+}  // namespace gslb::lb
