@@ -111,6 +111,16 @@ TEST_CASE("scheduler: identical checks share one probe stream") {
   scheduler.remove_target("pool-b/eu1");
   REQUIRE(wait_for(scheduler, [](const HealthView& v) { return v.find("pool-b/eu1") == nullptr; }));
   CHECK(scheduler.probe_streams() == 1);
+
+  // TCP checks that differ only in a field TCP ignores are the same probe.
+  CheckSpec tcp_a = spec;
+  tcp_a.type = CheckType::tcp;
+  CheckSpec tcp_b = tcp_a;
+  tcp_b.path = "/ignored";
+  scheduler.add_target("tcp-a", kLoopback, tcp_a);
+  scheduler.add_target("tcp-b", kLoopback, tcp_b);
+  REQUIRE(wait_for(scheduler, [](const HealthView& v) { return v.find("tcp-a") && v.find("tcp-b"); }));
+  CHECK(scheduler.probe_streams() == 2);
 }
 
 TEST_CASE("scheduler: invalid spec is refused with the reason") {
