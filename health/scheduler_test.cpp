@@ -269,3 +269,27 @@ TEST_CASE("scheduler: on_publish sees each change as it is published") {
   CHECK(down_seen.load() >= 1);
   CHECK(publications.load() >= 3);  // target listed, up, and at least the pending + down steps
 }
+
+TEST_CASE("scheduler: time until change from a live view shrinks as failures pile up") {
+  TestHttpServer server;
+  Scheduler scheduler;
+  CheckSpec spec = fast_http(server.port());
+  spec.interval = milliseconds(200);
+  spec.timeout = milliseconds(100);
+  spec.fall = 3;
+  scheduler.add_target("t", kLoopback, spec);
+  scheduler.start();
+  REQUIRE(wait_for(scheduler, probed_is("t", State::up)));
+  // Up with no failure: at most fall x interval = 600 ms, and more than the
+  // 1 x interval left even if two whole intervals had passed unobserved.
+  auto ttl = scheduler.view().load()->time_until_change("t", steady_clock::now());
+  CHECK(ttl <= milliseconds(600));
+  CHECK(ttl > milliseconds(200));
+
+  // One failure in: the bound drops to about (fall - 1) x interval.
+  server.set_status(503);
+  REQUIRE(wait_for(scheduler, [](const HealthView& v) { return v.find("t")->results_to_change == 2; }));
+  ttl = scheduler.view().load()->time_until_change("t", steady_clock::now());
+  CHECK(ttl <= milliseconds(400));
+  CHECK(ttl > milliseconds(150));
+}
