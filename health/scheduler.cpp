@@ -34,7 +34,7 @@ struct Scheduler::Stream {
 };
 
 std::string Scheduler::check_key(const asio::ip::address& address, const CheckSpec& spec) {
-  return address.to_string() + "|" + spec.canonical();
+  return address.to_string() + "|" + spec.normalized().canonical();
 }
 
 Scheduler::Scheduler(Options options)
@@ -62,7 +62,7 @@ Scheduler::~Scheduler() {
 
 std::string Scheduler::add_target(const std::string& id, const asio::ip::address& address, const CheckSpec& spec) {
   if (std::string error = validate(spec); !error.empty()) return error;
-  asio::post(io_, [this, id, address, spec] { attach(id, address, spec); });
+  asio::post(io_, [this, id, address, spec = spec.normalized()] { attach(id, address, spec); });
   return {};
 }
 

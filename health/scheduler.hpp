@@ -90,7 +90,7 @@ class Scheduler {
   std::size_t probe_streams() const { return stream_count_.load(); }
   std::uint64_t probes_started() const { return probes_started_.load(); }
 
-  // "<address>|<spec.canonical()>": identity of a probe stream and its key in
+  // "<address>|<spec.normalized().canonical()>": identity of a probe stream and its key in
   // the state store.
   static std::string check_key(const boost::asio::ip::address& address, const CheckSpec& spec);
 

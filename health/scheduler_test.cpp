@@ -111,6 +111,16 @@ TEST_CASE("scheduler: identical checks share one probe stream") {
   scheduler.remove_target("pool-b/eu1");
   REQUIRE(wait_for(scheduler, [](const HealthView& v) { return v.find("pool-b/eu1") == nullptr; }));
   CHECK(scheduler.probe_streams() == 1);
+
+  // TCP checks that differ only in a field TCP ignores are the same probe.
+  CheckSpec tcp_a = spec;
+  tcp_a.type = CheckType::tcp;
+  CheckSpec tcp_b = tcp_a;
+  tcp_b.path = "/ignored";
+  scheduler.add_target("tcp-a", kLoopback, tcp_a);
+  scheduler.add_target("tcp-b", kLoopback, tcp_b);
+  REQUIRE(wait_for(scheduler, [](const HealthView& v) { return v.find("tcp-a") && v.find("tcp-b"); }));
+  CHECK(scheduler.probe_streams() == 2);
 }
 
 TEST_CASE("scheduler: invalid spec is refused with the reason") {
@@ -258,4 +268,28 @@ TEST_CASE("scheduler: on_publish sees each change as it is published") {
   scheduler.stop();
   CHECK(down_seen.load() >= 1);
   CHECK(publications.load() >= 3);  // target listed, up, and at least the pending + down steps
+}
+
+TEST_CASE("scheduler: time until change from a live view shrinks as failures pile up") {
+  TestHttpServer server;
+  Scheduler scheduler;
+  CheckSpec spec = fast_http(server.port());
+  spec.interval = milliseconds(200);
+  spec.timeout = milliseconds(100);
+  spec.fall = 3;
+  scheduler.add_target("t", kLoopback, spec);
+  scheduler.start();
+  REQUIRE(wait_for(scheduler, probed_is("t", State::up)));
+  // Up with no failure: at most fall x interval = 600 ms, and more than the
+  // 1 x interval left even if two whole intervals had passed unobserved.
+  auto ttl = scheduler.view().load()->time_until_change("t", steady_clock::now());
+  CHECK(ttl <= milliseconds(600));
+  CHECK(ttl > milliseconds(200));
+
+  // One failure in: the bound drops to about (fall - 1) x interval.
+  server.set_status(503);
+  REQUIRE(wait_for(scheduler, [](const HealthView& v) { return v.find("t")->results_to_change == 2; }));
+  ttl = scheduler.view().load()->time_until_change("t", steady_clock::now());
+  CHECK(ttl <= milliseconds(400));
+  CHECK(ttl > milliseconds(150));
 }
