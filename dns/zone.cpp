@@ -43,21 +43,22 @@ struct ZoneData::Builder {
   std::uint32_t probe(const std::uint8_t* key, std::size_t n, std::uint32_t h) const {
     const std::size_t mask = z.slots_.size() - 1;
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-      const std::uint32_t s = z.slots_[i];
+      const std::uint64_t s = z.slots_[i];
       if (s == 0) return static_cast<std::uint32_t>(i) | 0x80000000u;  // free slot
-      const ZoneNode& nd = z.nodes_[s - 1];
-      if (nd.hash == h && nd.name_length == n && std::memcmp(z.names_.data() + nd.name_offset, key, n) == 0)
-        return s - 1;
+      if (static_cast<std::uint32_t>(s >> 32) != h) continue;
+      const std::uint32_t id = static_cast<std::uint32_t>(s) - 1;
+      const ZoneNode& nd = z.nodes_[id];
+      if (nd.name_length == n && std::memcmp(z.names_.data() + nd.name_offset, key, n) == 0) return id;
     }
   }
 
   void grow() {
-    std::vector<std::uint32_t> next(z.slots_.empty() ? 1024 : z.slots_.size() * 2, 0);
+    std::vector<std::uint64_t> next(z.slots_.empty() ? 1024 : z.slots_.size() * 2, 0);
     const std::size_t mask = next.size() - 1;
     for (std::uint32_t i = 0; i < z.nodes_.size(); ++i) {
       std::size_t k = z.nodes_[i].hash & mask;
       while (next[k] != 0) k = (k + 1) & mask;
-      next[k] = i + 1;
+      next[k] = (std::uint64_t{z.nodes_[i].hash} << 32) | (i + 1);
     }
     z.slots_.swap(next);
   }
@@ -85,7 +86,7 @@ struct ZoneData::Builder {
         z.names_.insert(z.names_.end(), key, key + n);
         z.nodes_.push_back(nd);
         parent.push_back(no_node);
-        z.slots_[r & 0x7fffffffu] = id + 1;
+        z.slots_[r & 0x7fffffffu] = (std::uint64_t{h} << 32) | (id + 1);
       }
       if (child != no_node) parent[child] = id;
       if (first == no_node) first = id;
@@ -104,10 +105,12 @@ std::uint32_t ZoneData::find(const std::uint8_t* key, std::size_t n) const {
   const std::uint32_t h = name_hash(key, n);
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-    const std::uint32_t s = slots_[i];
+    const std::uint64_t s = slots_[i];
     if (s == 0) return no_node;
-    const ZoneNode& nd = nodes_[s - 1];
-    if (nd.hash == h && nd.name_length == n && std::memcmp(names_.data() + nd.name_offset, key, n) == 0) return s - 1;
+    if (static_cast<std::uint32_t>(s >> 32) != h) continue;
+    const std::uint32_t id = static_cast<std::uint32_t>(s) - 1;
+    const ZoneNode& nd = nodes_[id];
+    if (nd.name_length == n && std::memcmp(names_.data() + nd.name_offset, key, n) == 0) return id;
   }
 }
 
@@ -119,6 +122,13 @@ Zone::ConstPtr ZoneData::build_index(const Name& origin, std::vector<Record> rec
   const std::string origin_key = origin.canonical_key();
   const std::string origin_text = origin.to_string();
 
+  // Size the table once for the likely node count (owners + a few ENTs) so
+  // that building a large zone does not rehash repeatedly.
+  {
+    std::size_t slots = 1024;
+    while (slots < (records.size() + 16) * 2) slots *= 2;
+    z.slots_.assign(slots, 0);
+  }
   z.nodes_.reserve(records.size() + 16);
   z.names_.reserve(records.size() * 16);
   b.parent.reserve(records.size() + 16);
@@ -128,7 +138,20 @@ Zone::ConstPtr ZoneData::build_index(const Name& origin, std::vector<Record> rec
   // Node of every record (no_node = record skipped).
   std::vector<std::uint32_t> rec_node(records.size(), no_node);
   std::uint8_t key[max_name_length];
+  // The table is far larger than the caches for big zones and each insert's
+  // first probe is a miss: hash the owner a few records ahead and prefetch
+  // its slot, so that the misses overlap instead of queueing.
+  constexpr std::size_t prefetch_distance = 16;
+  auto prefetch = [&](std::size_t j) {
+    if (j >= records.size()) return;
+    const std::string& w = records[j].owner.wire();
+    std::uint8_t ahead[max_name_length];
+    for (std::size_t k = 0; k < w.size(); ++k) ahead[k] = dns_tolower(static_cast<std::uint8_t>(w[k]));
+    __builtin_prefetch(&z.slots_[name_hash(ahead, w.size()) & (z.slots_.size() - 1)]);
+  };
+  for (std::size_t j = 0; j < prefetch_distance; ++j) prefetch(j);
   for (std::size_t i = 0; i < records.size(); ++i) {
+    prefetch(i + prefetch_distance);
     const Record& r = records[i];
     if (!r.owner.is_subdomain_of(origin)) {
       diags.error(where_file(r), r.where.line, 0,
@@ -243,15 +266,20 @@ Zone::ConstPtr ZoneData::build_index(const Name& origin, std::vector<Record> rec
       z.negative_ttl_ = std::min(soa.ttl, read_u32(p + m + r + 16));
     }
   }
+  z.signed_ = z.rrset(z.nodes_[z.apex_], 48 /* DNSKEY */) != nullptr;
   if (z.rrset(z.nodes_[z.apex_], rr_type::ns) == nullptr)
     diags.warning("", 0, 0, "zone " + origin_text + " has no NS records at the apex");
 
   // Wildcard flags and the owning cut of each node. Parents have shorter
   // names, so visiting nodes by name length settles a parent before its children.
   std::vector<std::uint32_t> by_length(z.nodes_.size());
-  for (std::uint32_t i = 0; i < by_length.size(); ++i) by_length[i] = i;
-  std::stable_sort(by_length.begin(), by_length.end(),
-                   [&](std::uint32_t a, std::uint32_t c) { return z.nodes_[a].name_length < z.nodes_[c].name_length; });
+  {
+    // Counting sort: name lengths are at most 255.
+    std::vector<std::uint32_t> start(max_name_length + 2, 0);
+    for (const ZoneNode& nd : z.nodes_) ++start[nd.name_length + 1];
+    for (std::size_t l = 1; l < start.size(); ++l) start[l] += start[l - 1];
+    for (std::uint32_t i = 0; i < z.nodes_.size(); ++i) by_length[start[z.nodes_[i].name_length]++] = i;
+  }
   for (std::uint32_t id : by_length) {
     ZoneNode& nd = z.nodes_[id];
     const std::uint32_t p = b.parent[id];
@@ -323,7 +351,7 @@ Zone::ConstPtr ZoneData::build_index(const Name& origin, std::vector<Record> rec
 
 std::size_t ZoneData::memory_bytes() const {
   return nodes_.capacity() * sizeof(ZoneNode) + rrsets_.capacity() * sizeof(ZoneRRset) +
-         slots_.capacity() * sizeof(std::uint32_t) + names_.capacity() + rdata_.capacity() +
+         slots_.capacity() * sizeof(std::uint64_t) + names_.capacity() + rdata_.capacity() +
          targets_.capacity() * sizeof(std::uint32_t);
 }
 

@@ -103,6 +103,10 @@ TEST_CASE("City database: country, continent, subdivision, coordinates and prefi
                       // 6to4 (2002:c000:0201:: embeds 192.0.2.1): the writer aliases
                       // 2002::/16 onto the IPv4 data, so the prefix is 16 + 24 bits.
                       {"2002:c000:0201::1", true, "EU", "NO", "54", DB, 69.6496, 18.9560, 40},
+                      // Teredo (2001:0:SSSS:SSSS::, server 192.0.2.1): aliased too, so it
+                      // finds the Teredo *server's* network (32 + 24 bits), not the client's.
+                      // Documented behaviour of MaxMind's alias, kept as is.
+                      {"2001:0:c000:0201::1", true, "EU", "NO", "54", DB, 69.6496, 18.9560, 56},
                   });
 }
 

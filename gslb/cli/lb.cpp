@@ -1,0 +1,73 @@
+// `gslb lb -c region.yaml`: run the regional HTTP load balancer until SIGTERM
+// or SIGINT, then drain (stop accepting, finish in-flight requests within
+// server.timeouts.shutdown_grace) and exit 0. `--check` only validates.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "base/log.hpp"
+#include "base/siphash.hpp"
+#include "gslb/cli/command.hpp"
+#include "regional-lb/config.hpp"
+#include "regional-lb/listener.hpp"
+
+namespace gslb::cli {
+namespace {
+
+int run_lb(const Args& args) {
+  std::string config_path;
+  bool check_only = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if ((args[i] == "-c" || args[i] == "--config") && i + 1 < args.size()) {
+      config_path = args[++i];
+    } else if (args[i] == "--check") {
+      check_only = true;
+    } else if (args[i] == "--debug") {
+      base::Log::set_level(base::LogLevel::debug);
+    } else {
+      return usage_error("lb", "unexpected argument '" + args[i] + "'");
+    }
+  }
+  if (config_path.empty()) return usage_error("lb", "missing -c region.yaml");
+
+  auto load = lb::load_region_config(config_path);
+  load.diagnostics.print(std::cerr);
+  if (!load.config) return exit_invalid;
+  if (check_only) return exit_ok;
+
+  const auto grace = load.config->server.timeouts.shutdown_grace;
+  auto region = std::make_shared<const lb::Region>(std::move(*load.config), base::random_sip_key());
+  lb::Server server(region);
+  std::string error;
+  if (!server.bind(error)) {
+    std::cerr << "gslb lb: " << error << "\n";
+    return exit_invalid;
+  }
+  boost::asio::io_context control;
+  boost::asio::signal_set signals(control, SIGTERM, SIGINT, SIGHUP);
+  bool stop = false;
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
+                                                                             int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      base::log_warning("lb", "SIGHUP: configuration reload is not implemented yet; still serving the old one");
+      signals.async_wait(on_signal);
+      return;
+    }
+    stop = true;
+  };
+  signals.async_wait(on_signal);
+  server.start();
+  for (const auto& e : server.local_endpoints()) base::log_info("lb", "listening on ", e);
+  while (!stop) control.run_one();
+  base::log_info("lb", "shutting down (grace ", base::format_duration(grace), ")");
+  server.shutdown(grace);
+  base::log_info("lb", "stopped");
+  return exit_ok;
+}
+
+const Registration registration{{"lb", "lb -c region.yaml [--check]  run the regional HTTP load balancer", run_lb}};
+
+}  // namespace
+}  // namespace gslb::cli

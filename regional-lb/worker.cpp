@@ -1,0 +1,60 @@
+#include "regional-lb/worker.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "regional-lb/balancer_factory.hpp"
+#include "regional-lb/http_session.hpp"
+
+namespace gslb::lb {
+
+namespace {
+std::vector<std::size_t> members_per_pool(const Region& region) {
+  std::vector<std::size_t> out;
+  for (const auto& p : region.config.pools) out.push_back(p.backends.size());
+  return out;
+}
+}  // namespace
+
+Worker::Worker(const Region& region, std::uint64_t seed)
+    : region_(region), work_(boost::asio::make_work_guard(io_)), upstream_(members_per_pool(region)) {
+  for (std::size_t i = 0; i < region.pools.size(); ++i) {
+    pools_.push_back(PoolState{base::Snapshot<PoolView>::Reader(region.pools[i]->views()),
+                               make_balancer(region.config.pools[i].balancer, seed * 1000003 + i)});
+  }
+}
+
+Worker::~Worker() {
+  stop();
+}
+
+void Worker::start() {
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+void Worker::drain() {
+  boost::asio::post(io_, [this] {
+    draining_ = true;
+    // Copy: closing a session may remove it from the set.
+    const std::vector<HttpSession*> sessions(sessions_.begin(), sessions_.end());
+    for (HttpSession* s : sessions) s->close_if_idle();
+    upstream_.clear();
+  });
+}
+
+void Worker::stop() {
+  work_.reset();
+  io_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::add_session(HttpSession* s) {
+  sessions_.insert(s);
+  active_.fetch_add(1, std::memory_order_release);
+}
+
+void Worker::remove_session(HttpSession* s) {
+  sessions_.erase(s);
+  active_.fetch_sub(1, std::memory_order_release);
+}
+
+}  // namespace gslb::lb

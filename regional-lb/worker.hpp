@@ -1,0 +1,68 @@
+// One proxy worker: a thread running its own io_context, with its own
+// balancer instances, idle backend connections and session registry. Every
+// member below is touched only on the worker's thread except where noted, so
+// the request path takes no lock (Envoy's per-worker design; STYLE.md pitfall 15).
+#pragma once
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "base/snapshot.hpp"
+#include "regional-lb/balancer.hpp"
+#include "regional-lb/region.hpp"
+#include "regional-lb/upstream_connections.hpp"
+
+namespace gslb::lb {
+
+class HttpSession;
+
+class Worker {
+ public:
+  // region must outlive the worker. seed varies per worker (balancer cursors, RNGs).
+  Worker(const Region& region, std::uint64_t seed);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  boost::asio::io_context& io() { return io_; }
+  const Region& region() const { return region_; }
+
+  struct PoolState {
+    base::Snapshot<PoolView>::Reader views;
+    std::unique_ptr<Balancer> balancer;
+  };
+  PoolState& pool(std::size_t index) { return pools_[index]; }
+  UpstreamConnections& upstream() { return upstream_; }
+
+  // Shutdown, phase one: stop keeping connections alive and close the ones
+  // waiting for their next request. Safe from any thread (posts).
+  void drain();
+  bool draining() const { return draining_; }
+  // Sessions alive on this worker; any thread.
+  int active_sessions() const { return active_.load(std::memory_order_acquire); }
+
+  void start();  // spawns the thread
+  void stop();   // shutdown phase two: stops the loop (cancelling everything) and joins
+
+  // Called by HttpSession on this worker's thread.
+  void add_session(HttpSession* s);
+  void remove_session(HttpSession* s);
+
+ private:
+  const Region& region_;
+  boost::asio::io_context io_{1};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::vector<PoolState> pools_;
+  UpstreamConnections upstream_;
+  std::unordered_set<HttpSession*> sessions_;
+  bool draining_ = false;
+  std::atomic<int> active_{0};
+  std::thread thread_;
+};
+
+}  // namespace gslb::lb
