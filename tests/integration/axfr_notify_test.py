@@ -268,6 +268,8 @@ class AxfrNotifyTest(unittest.TestCase):
         response = dns.query.tcp(query, "127.0.0.1", port=gslb_port, source="127.0.0.2", timeout=5)
         self.assertEqual(response.rcode(), dns.rcode.REFUSED)
         self.assertEqual(len(response.answer), 0)
+        wait_for(lambda: re.search(r"axfr: refused example\.test\. AXFR to 127\.0\.0\.2:\d+ \(not in axfr allow-list\)",
+                                   self.gslb.log()), 5, "gslb to log the refused transfer")
 
         # AXFR over UDP is not a thing (RFC 5936 §4.2): no zone data comes back.
         response = dns.query.udp(query, "127.0.0.1", port=gslb_port, timeout=5)
