@@ -7,7 +7,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 port=${PORT:-5353}
 
-"$root/scripts/build.sh" "$build" >/dev/null
+echo "demo: building gslb in $build ..."
+log=$(mktemp)
+if ! "$root/scripts/build.sh" "$build" >"$log" 2>&1; then
+  cat "$log" >&2
+  rm -f "$log"
+  exit 1
+fi
+rm -f "$log"
 gslb=$build/gslb
 
 zones=()
@@ -39,5 +46,6 @@ Ctrl-C stops the server (it drains and exits 0).
 
 MSG
 cd "$root"
+# If port 5353 is taken (mDNS responders such as avahi use it), run PORT=5354 ./scripts/demo.sh.
 exec "$gslb" serve --zones zones --listen "127.0.0.1:$port" --listen "[::1]:$port" --axfr-allow 127.0.0.1/32 \
   --query-log
