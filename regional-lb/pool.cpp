@@ -57,15 +57,51 @@ Pool::Pool(const PoolConfig& config, const base::SipKey& hash_key)
     m.load = (*loads_)[i].get();
     members_.push_back(std::move(m));
   }
+  flags_.resize(members_.size());
   std::lock_guard lock(mutex_);
   publish_locked();
 }
 
+bool Pool::update_locked(std::size_t index) {
+  const Flags& f = flags_[index];
+  const MemberState next = f.draining                    ? MemberState::draining
+                           : f.checked_down || f.ejected ? MemberState::down
+                                                         : MemberState::up;
+  if (members_[index].state == next) return false;
+  members_[index].state = next;
+  publish_locked();
+  return true;
+}
+
+bool Pool::set_checked_up(std::size_t index, bool up) {
+  std::lock_guard lock(mutex_);
+  if (index >= members_.size()) return false;
+  flags_[index].checked_down = !up;
+  return update_locked(index);
+}
+
+bool Pool::set_ejected(std::size_t index, bool ejected) {
+  std::lock_guard lock(mutex_);
+  if (index >= members_.size()) return false;
+  flags_[index].ejected = ejected;
+  return update_locked(index);
+}
+
+bool Pool::set_draining(std::size_t index, bool draining) {
+  std::lock_guard lock(mutex_);
+  if (index >= members_.size()) return false;
+  flags_[index].draining = draining;
+  return update_locked(index);
+}
+
 void Pool::set_state(std::size_t index, MemberState state) {
   std::lock_guard lock(mutex_);
-  if (index >= members_.size() || members_[index].state == state) return;
-  members_[index].state = state;
-  publish_locked();
+  if (index >= members_.size()) return;
+  Flags& f = flags_[index];
+  if (state == MemberState::up) f = Flags{};
+  if (state == MemberState::down) f.checked_down = true;
+  if (state == MemberState::draining) f.draining = true;
+  update_locked(index);
 }
 
 void Pool::set_weight(std::size_t index, int weight) {

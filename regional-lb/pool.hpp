@@ -104,11 +104,29 @@ class Pool {
   const base::Snapshot<PoolView>& views() const { return views_; }
   std::shared_ptr<const PoolView> view() const { return views_.load(); }
 
-  // Control plane, any thread: change a member and publish a new view.
+  // Control plane, any thread. A member is unavailable for three separate
+  // reasons, tracked separately so that one source clearing its flag does
+  // not undo another's: the active check says down, passive checks ejected
+  // it, or an operator is draining it. State = draining if draining, else
+  // down if checked down or ejected, else up. Each call publishes a new view
+  // if the state changed; returns whether it did.
+  bool set_checked_up(std::size_t index, bool up);
+  bool set_ejected(std::size_t index, bool ejected);
+  bool set_draining(std::size_t index, bool draining);
+  // Test convenience: up clears all three flags; down sets the check flag;
+  // draining sets the drain flag.
   void set_state(std::size_t index, MemberState state);
   void set_weight(std::size_t index, int weight);
+  // How many members are available now (for "never eject the last one").
+  std::size_t available_count() const { return view()->available().size(); }
 
  private:
+  struct Flags {
+    bool checked_down = false;
+    bool ejected = false;
+    bool draining = false;
+  };
+  bool update_locked(std::size_t index);
   void publish_locked();
 
   const PoolConfig config_;
@@ -116,6 +134,7 @@ class Pool {
   const std::shared_ptr<const std::vector<std::unique_ptr<BackendLoad>>> loads_;
   std::mutex mutex_;  // guards members_ and publishing order
   std::vector<PoolView::Member> members_;
+  std::vector<Flags> flags_;
   base::Snapshot<PoolView> views_;
 };
 

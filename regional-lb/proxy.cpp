@@ -186,7 +186,7 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
   Worker::PoolState& pool = worker.pool(pool_index);
   // Hold the view for the whole request: member indices stay meaningful even
   // if a health change publishes a new one meanwhile.
-  const std::shared_ptr<const PoolView> view_holder = pool.views.shared();
+  const std::shared_ptr<const PoolView> view_holder = pool.current();
   const PoolView& view = *view_holder;
   auto& req = parser.get();
   const unsigned client_version = req.version();

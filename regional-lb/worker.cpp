@@ -19,7 +19,7 @@ Worker::Worker(const Region& region, std::uint64_t seed)
     : region_(region), work_(boost::asio::make_work_guard(io_)), upstream_(members_per_pool(region)) {
   for (std::size_t i = 0; i < region.pools.size(); ++i) {
     pools_.push_back(PoolState{base::Snapshot<PoolView>::Reader(region.pools[i]->views()),
-                               make_balancer(region.config.pools[i].balancer, seed * 1000003 + i)});
+                               make_balancer(region.config.pools[i].balancer, seed * 1000003 + i), 0, nullptr});
   }
 }
 

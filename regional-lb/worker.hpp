@@ -35,6 +35,17 @@ class Worker {
   struct PoolState {
     base::Snapshot<PoolView>::Reader views;
     std::unique_ptr<Balancer> balancer;
+
+    // The current view, as a pointer whose reference count lives on this
+    // worker: a request holds it across suspensions (another request may
+    // refresh the reader meanwhile), and copying it touches no cache line that
+    // other workers write (STYLE.md pitfall 2). It shares ownership of the
+    // published view through a worker-local holder (aliasing constructor).
+    std::shared_ptr<const PoolView> current();
+
+    // Cache behind current(); this worker's thread only.
+    std::uint64_t seen_version_ = 0;
+    std::shared_ptr<const PoolView> local_;
   };
   PoolState& pool(std::size_t index) { return pools_[index]; }
   UpstreamConnections& upstream() { return upstream_; }
