@@ -53,7 +53,14 @@ constexpr std::array<SchemaItem, 1> listener_schema{{
     {"address", V::string, true, "", 0, 0, "IP:PORT or [IPv6]:PORT to listen on"},
 }};
 
-constexpr std::array<SchemaItem, 5> pool_schema{{
+constexpr std::array<SchemaItem, 3> passive_schema{{
+    {"failures", V::integer, false, "5", 0, 1000,
+     "consecutive failures (connect error, timeout, 5xx) that eject; 0: off"},
+    {"eject", V::duration, false, "30s", 1, kDay, "first ejection time; doubles on each repeat"},
+    {"max_eject", V::duration, false, "5m", 1, kDay, "longest ejection"},
+}};
+
+constexpr std::array<SchemaItem, 6> pool_schema{{
     {"balancer", V::string, false, "round_robin", 0, 0, "algorithm: see `balancers` in the reference"},
     {"hash_key", V::string, false, "client_ip", 0, 0,
      "key for ip_hash/consistent_hash: client_ip, header:NAME or cookie:NAME"},
@@ -61,6 +68,7 @@ constexpr std::array<SchemaItem, 5> pool_schema{{
      "idle keep-alive connections kept per backend per worker"},
     {"backends", V::sequence, true, "", 0, 0, "the pool's members"},
     {"check", V::mapping, false, "", 0, 0, "active HTTP health check (absent: none)"},
+    {"passive", V::mapping, false, "", 0, 0, "passive checks: eject members that keep failing"},
 }};
 
 constexpr std::array<SchemaItem, 2> backend_schema{{
@@ -189,6 +197,13 @@ void load_pool(LoadContext& ctx, const std::string& name, const YAML::Node& node
       continue;
     }
     out.backends.push_back({*e, static_cast<int>(b.integer("weight"))});
+  }
+  Section passive(ctx, s.node("passive"), passive_schema, path + ".passive");
+  out.passive.failures = static_cast<int>(passive.integer("failures"));
+  out.passive.eject = passive.duration("eject");
+  out.passive.max_eject = passive.duration("max_eject");
+  if (out.passive.max_eject < out.passive.eject) {
+    ctx.error(passive.mark("max_eject"), passive.path("max_eject") + ": shorter than eject");
   }
   if (s.has("check")) {
     Section c(ctx, s.node("check"), check_schema, path + ".check");
@@ -378,6 +393,7 @@ void write_config_reference(std::ostream& out) {
   write_schema_table(out, "pools.NAME", pool_schema);
   write_schema_table(out, "pools.NAME.backends[]", backend_schema);
   write_schema_table(out, "pools.NAME.check", check_schema);
+  write_schema_table(out, "pools.NAME.passive", passive_schema);
   write_schema_table(out, "routes[]", route_schema);
   write_schema_table(out, "routes[].header", header_match_schema);
   write_schema_table(out, "routes[].respond", respond_schema);

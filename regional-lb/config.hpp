@@ -79,6 +79,15 @@ struct CheckConfig {
   int fall = 3;
 };
 
+// Passive checks (outlier detection): `failures` consecutive connect errors,
+// timeouts or 5xx responses eject a member for `eject`, doubling on each
+// repeat ejection up to `max_eject`. The last available member is never ejected.
+struct PassiveConfig {
+  int failures = 5;  // 0 disables passive checks
+  base::Duration eject{30'000};
+  base::Duration max_eject{300'000};
+};
+
 // Where consistent_hash (and ip_hash) take their key from.
 struct HashKey {
   enum class Source { client_ip, header, cookie };
@@ -98,6 +107,7 @@ struct PoolConfig {
   int max_idle_per_backend = 32;
   std::vector<BackendConfig> backends;
   std::optional<CheckConfig> check;
+  PassiveConfig passive;
 };
 
 struct RouteConfig {

@@ -52,6 +52,7 @@ pools:
       - { address: 127.0.0.1:9001, weight: 5 }
       - { address: "[::1]:9002" }
     check: { path: /ready, expect: 204, interval: 2s, timeout: 1s, rise: 1, fall: 2 }
+    passive: { failures: 3, eject: 10s, max_eject: 1m }
   static:
     backends: [ { address: 10.0.0.1:80 } ]
 routes:
@@ -97,6 +98,13 @@ routes:
   CHECK(api.check->rise == 1);
   CHECK(api.check->fall == 2);
   CHECK_FALSE(c.pools[1].check);
+  CHECK(api.passive.failures == 3);
+  CHECK(api.passive.eject.count() == 10'000);
+  CHECK(api.passive.max_eject.count() == 60'000);
+  const PassiveConfig passive_defaults;
+  CHECK(c.pools[1].passive.failures == passive_defaults.failures);
+  CHECK(c.pools[1].passive.eject == passive_defaults.eject);
+  CHECK(c.pools[1].passive.max_eject == passive_defaults.max_eject);
   REQUIRE(c.routes.size() == 4);
   CHECK(c.routes[0].host == "api.example.com");
   CHECK(c.routes[0].header_name == "X-Env");

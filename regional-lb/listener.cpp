@@ -13,15 +13,17 @@ namespace gslb::lb {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-Server::Server(std::shared_ptr<const Region> region) : region_(std::move(region)) {
+Server::Server(std::shared_ptr<const Region> region) : region_(std::move(region)), health_(*region_) {
   const int n = std::max(1, region_->config.server.workers);
   for (int i = 0; i < n; ++i) {
     workers_.push_back(std::make_unique<Worker>(*region_, static_cast<std::uint64_t>(i) * 0x9e3779b97f4a7c15ULL + 1));
+    workers_.back()->set_health_monitor(&health_);
   }
 }
 
 Server::~Server() {
   for (auto& w : workers_) w->stop();
+  health_.stop();
 }
 
 bool Server::bind(std::string& error) {
@@ -56,6 +58,7 @@ void Server::start() {
   for (std::size_t i = 0; i < acceptors_.size(); ++i) {
     asio::post(workers_[0]->io(), [this, i] { accept_next(i); });
   }
+  health_.start();
   for (auto& w : workers_) w->start();
   started_ = true;
 }
@@ -97,6 +100,7 @@ void Server::shutdown(std::chrono::milliseconds grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   for (auto& w : workers_) w->stop();
+  health_.stop();
   started_ = false;
 }
 

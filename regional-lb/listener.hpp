@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "regional-lb/health_monitor.hpp"
 #include "regional-lb/region.hpp"
 #include "regional-lb/worker.hpp"
 
@@ -36,6 +37,7 @@ class Server {
   void accept_next(std::size_t listener);
 
   std::shared_ptr<const Region> region_;
+  HealthMonitor health_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;  // on workers_[0]
   std::size_t next_worker_ = 0;                                             // workers_[0]'s thread only

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "regional-lb/balancer_factory.hpp"
+#include "regional-lb/health_monitor.hpp"
 #include "regional-lb/http_session.hpp"
 
 namespace gslb::lb {
@@ -25,6 +26,20 @@ Worker::Worker(const Region& region, std::uint64_t seed)
 
 Worker::~Worker() {
   stop();
+}
+
+std::shared_ptr<const PoolView> Worker::PoolState::current() {
+  const PoolView* latest = views.get();
+  if (!local_ || latest->version() != seen_version_) {
+    auto holder = std::make_shared<const std::shared_ptr<const PoolView>>(views.shared());
+    local_ = std::shared_ptr<const PoolView>(holder, holder->get());
+    seen_version_ = latest->version();
+  }
+  return local_;
+}
+
+void Worker::record_outcome(std::size_t pool, std::uint32_t member, bool ok) {
+  if (health_) health_->record(pool, member, ok);
 }
 
 void Worker::start() {

@@ -20,6 +20,7 @@
 namespace gslb::lb {
 
 class HttpSession;
+class HealthMonitor;
 
 class Worker {
  public:
@@ -50,6 +51,10 @@ class Worker {
   PoolState& pool(std::size_t index) { return pools_[index]; }
   UpstreamConnections& upstream() { return upstream_; }
 
+  // Passive checks: set before start(); may stay null (then nothing is recorded).
+  void set_health_monitor(HealthMonitor* monitor) { health_ = monitor; }
+  void record_outcome(std::size_t pool, std::uint32_t member, bool ok);
+
   // Shutdown, phase one: stop keeping connections alive and close the ones
   // waiting for their next request. Safe from any thread (posts).
   void drain();
@@ -70,6 +75,7 @@ class Worker {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::vector<PoolState> pools_;
   UpstreamConnections upstream_;
+  HealthMonitor* health_ = nullptr;
   std::unordered_set<HttpSession*> sessions_;
   bool draining_ = false;
   std::atomic<int> active_{0};
