@@ -21,7 +21,7 @@ constexpr std::array<SchemaItem, 6> top_schema{{
     {"listeners", V::sequence, true, "", 0, 0, "addresses to accept HTTP on"},
     {"pools", V::mapping, true, "", 0, 0, "backend pools by name"},
     {"routes", V::sequence, false, "", 0, 0, "routing rules, first match wins"},
-    {"admin", V::mapping, false, "", 0, 0, "reserved for the admin API (not yet implemented)"},
+    {"admin", V::mapping, false, "", 0, 0, "admin listener: /health, /status, /metrics, drain"},
     {"tls", V::mapping, false, "", 0, 0, "reserved for TLS termination (not yet implemented)"},
 }};
 
@@ -47,6 +47,10 @@ constexpr std::array<SchemaItem, 4> limits_schema{{
     {"header_bytes", V::integer, false, "65536", 256, 16 << 20, "bytes in all header fields; more is 431"},
     {"header_count", V::integer, false, "100", 1, 10000, "header fields; more is 431"},
     {"body_bytes", V::integer, false, "1073741824", 0, INT64_MAX, "request body bytes; more is 413"},
+}};
+
+constexpr std::array<SchemaItem, 1> admin_schema{{
+    {"address", V::string, true, "", 0, 0, "IP:PORT of the admin API (keep it on a private address)"},
 }};
 
 constexpr std::array<SchemaItem, 1> listener_schema{{
@@ -339,10 +343,12 @@ ConfigLoad parse_region_config(std::string_view text, const std::string& file) {
   }
   Section top(ctx, root, top_schema, "region.yaml");
   if (!top.is_mapping()) return result;
-  for (const char* reserved : {"admin", "tls"}) {
-    if (top.has(reserved)) ctx.error(top.mark(reserved), std::string(reserved) + ": not supported yet");
-  }
+  if (top.has("tls")) ctx.error(top.mark("tls"), "tls: not supported yet");
   RegionConfig config;
+  if (top.has("admin")) {
+    Section admin(ctx, top.node("admin"), admin_schema, "admin");
+    config.admin.address = endpoint_at(ctx, admin, "address");
+  }
   load_server(ctx, top.node("server"), config.server);
   load_listeners(ctx, top.node("listeners"), config.listeners);
   const YAML::Node pools = top.node("pools");
@@ -389,6 +395,7 @@ void write_config_reference(std::ostream& out) {
   write_schema_table(out, "server", server_schema);
   write_schema_table(out, "server.timeouts", timeouts_schema);
   write_schema_table(out, "server.limits", limits_schema);
+  write_schema_table(out, "admin", admin_schema);
   write_schema_table(out, "listeners[]", listener_schema);
   write_schema_table(out, "pools.NAME", pool_schema);
   write_schema_table(out, "pools.NAME.backends[]", backend_schema);

@@ -127,8 +127,14 @@ struct RouteConfig {
   std::string location;  // redirect
 };
 
+// The admin listener: /health for the DNS side, /status, /metrics, drain.
+struct AdminConfig {
+  std::optional<Endpoint> address;  // absent: no admin listener
+};
+
 struct RegionConfig {
   ServerConfig server;
+  AdminConfig admin;
   std::vector<ListenerConfig> listeners;
   std::vector<PoolConfig> pools;
   std::vector<RouteConfig> routes;  // top to bottom; if empty and one pool exists, everything goes there

@@ -40,6 +40,7 @@ TEST_CASE("a full region.yaml loads with every value") {
   timeouts: { client_header: 5s, client_idle: 2m, backend_connect: 250ms, backend_response: 1m30s,
               backend_idle: 20s, shutdown_grace: 0s }
   limits: { request_line: 1024, header_bytes: 4096, header_count: 20, body_bytes: 1000 }
+admin: { address: "127.0.0.1:9100" }
 listeners:
   - address: 127.0.0.1:8080
   - address: "[::1]:8080"
@@ -77,6 +78,8 @@ routes:
   CHECK(c.server.limits.header_bytes == 4096);
   CHECK(c.server.limits.header_count == 20);
   CHECK(c.server.limits.body_bytes == 1000);
+  REQUIRE(c.admin.address);
+  CHECK(c.admin.address->port == 9100);
   REQUIRE(c.listeners.size() == 2);
   CHECK(c.listeners[1].address.text == "[::1]:8080");
   CHECK(c.listeners[1].address.ip.is_v6());

@@ -37,6 +37,9 @@ class HealthMonitor {
   void start();
   void stop();
 
+  // The control loop, for other control-plane services (the admin API).
+  boost::asio::io_context& io() { return io_; }
+
   // Any thread (the workers'): the outcome of one forwarded attempt. ok is
   // false for connect errors, timeouts, broken responses and 5xx statuses.
   // Lock-free; a success costs one relaxed load.

@@ -27,6 +27,14 @@ Server::~Server() {
 }
 
 bool Server::bind(std::string& error) {
+  if (region_->config.admin.address) {
+    admin_ = std::make_unique<AdminServer>(*region_, health_.io(), [this] {
+      int active = 0;
+      for (const auto& w : workers_) active += w->active_sessions();
+      return active;
+    });
+    if (!admin_->bind(*region_->config.admin.address, error)) return false;
+  }
   for (const auto& l : region_->config.listeners) {
     auto acceptor = std::make_unique<tcp::acceptor>(workers_[0]->io());
     const tcp::endpoint endpoint(l.address.ip, l.address.port);
@@ -45,6 +53,11 @@ bool Server::bind(std::string& error) {
   return true;
 }
 
+std::optional<tcp::endpoint> Server::admin_endpoint() const {
+  if (!admin_) return std::nullopt;
+  return admin_->local_endpoint();
+}
+
 std::vector<tcp::endpoint> Server::local_endpoints() const {
   std::vector<tcp::endpoint> out;
   for (const auto& a : acceptors_) {
@@ -58,6 +71,7 @@ void Server::start() {
   for (std::size_t i = 0; i < acceptors_.size(); ++i) {
     asio::post(workers_[0]->io(), [this, i] { accept_next(i); });
   }
+  if (admin_) admin_->start();
   health_.start();
   for (auto& w : workers_) w->start();
   started_ = true;
@@ -89,6 +103,7 @@ void Server::shutdown(std::chrono::milliseconds grace) {
       a->close(ignored);
     }
   });
+  if (admin_) asio::post(health_.io(), [this] { admin_->stop(); });
   for (auto& w : workers_) w->drain();
   // Polling here is on the control thread and bounded by grace; the workers
   // keep serving in-flight requests meanwhile.

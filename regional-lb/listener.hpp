@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "regional-lb/admin_api.hpp"
 #include "regional-lb/health_monitor.hpp"
 #include "regional-lb/region.hpp"
 #include "regional-lb/worker.hpp"
@@ -30,6 +31,8 @@ class Server {
   bool bind(std::string& error);
   // The bound addresses (useful when a config asked for port 0).
   std::vector<boost::asio::ip::tcp::endpoint> local_endpoints() const;
+  // The admin listener's address, if one is configured.
+  std::optional<boost::asio::ip::tcp::endpoint> admin_endpoint() const;
   void start();
   void shutdown(std::chrono::milliseconds grace);
 
@@ -38,6 +41,7 @@ class Server {
 
   std::shared_ptr<const Region> region_;
   HealthMonitor health_;
+  std::unique_ptr<AdminServer> admin_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;  // on workers_[0]
   std::size_t next_worker_ = 0;                                             // workers_[0]'s thread only

@@ -37,6 +37,8 @@ namespace gslb::lb {
 struct BackendLoad {
   std::atomic<std::int32_t> in_flight{0};
   std::atomic<std::uint32_t> latency_ewma_us{0};  // 0 until the first sample
+  std::atomic<std::uint64_t> responses{0};        // attempts that got a response header (metrics)
+  std::atomic<std::uint64_t> failures{0};         // connect errors, timeouts, broken responses, 5xx (metrics)
 };
 
 enum class MemberState : std::uint8_t { up, down, draining };

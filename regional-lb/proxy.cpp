@@ -274,7 +274,7 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
       auto [ec] = co_await conn->stream.async_connect(tcp::endpoint(m.address.ip, m.address.port), tok);
       if (ec) {
         base::log_debug("lb", "connect to ", m.address.text, " failed: ", ec.message());
-        worker.record_outcome(pool_index, *member, false);
+        worker.record_outcome(pool_index, view, *member, false, false);
         tried.push_back(*member);
         if (tried.size() >= max_members) co_return co_await fail(http::status::bad_gateway, "bad gateway");
         continue;
@@ -310,7 +310,7 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
     if (send_error) {
       if (read_past_first_piece) co_return co_await fail(http::status::bad_gateway, "bad gateway");
       if (conn->reused && stale_retries++ < 2) continue;  // the backend had closed it: same member, fresh socket
-      worker.record_outcome(pool_index, *member, false);
+      worker.record_outcome(pool_index, view, *member, false, false);
       tried.push_back(*member);
       if (tried.size() >= max_members) co_return co_await fail(http::status::bad_gateway, "bad gateway");
       continue;
@@ -335,7 +335,7 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
     }
     if (rec) {
       const bool stale = conn->reused && response_bytes == 0 && conn->buffer.size() == 0;
-      if (!stale) worker.record_outcome(pool_index, *member, false);
+      if (!stale) worker.record_outcome(pool_index, view, *member, false, false);
       if (rec == beast::error::timeout) {
         base::log_debug("lb", m.address.text, " did not answer within ", base::format_duration(t.backend_response));
         co_return co_await fail(http::status::gateway_timeout, "gateway timeout");
@@ -351,7 +351,7 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
       co_return co_await fail(http::status::bad_gateway, "bad gateway");
     }
     in_flight.succeeded(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started));
-    worker.record_outcome(pool_index, *member, rp->get().result_int() < 500);
+    worker.record_outcome(pool_index, view, *member, true, rp->get().result_int() < 500);
 
     auto& res = rp->get();
     const bool switching = upgrade && res.result() == http::status::switching_protocols;

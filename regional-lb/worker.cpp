@@ -38,7 +38,10 @@ std::shared_ptr<const PoolView> Worker::PoolState::current() {
   return local_;
 }
 
-void Worker::record_outcome(std::size_t pool, std::uint32_t member, bool ok) {
+void Worker::record_outcome(std::size_t pool, const PoolView& view, std::uint32_t member, bool responded, bool ok) {
+  BackendLoad& load = *view.members()[member].load;
+  if (responded) load.responses.fetch_add(1, std::memory_order_relaxed);
+  if (!ok) load.failures.fetch_add(1, std::memory_order_relaxed);
   if (health_) health_->record(pool, member, ok);
 }
 

@@ -53,7 +53,9 @@ class Worker {
 
   // Passive checks: set before start(); may stay null (then nothing is recorded).
   void set_health_monitor(HealthMonitor* monitor) { health_ = monitor; }
-  void record_outcome(std::size_t pool, std::uint32_t member, bool ok);
+  // Counts the outcome of one attempt on view.members()[member] (metrics and
+  // passive checks). ok: got a response below 500.
+  void record_outcome(std::size_t pool, const PoolView& view, std::uint32_t member, bool responded, bool ok);
 
   // Shutdown, phase one: stop keeping connections alive and close the ones
   // waiting for their next request. Safe from any thread (posts).

@@ -60,6 +60,7 @@ int run_lb(const Args& args) {
   signals.async_wait(on_signal);
   server.start();
   for (const auto& e : server.local_endpoints()) base::log_info("lb", "listening on ", e);
+  if (const auto admin = server.admin_endpoint()) base::log_info("lb", "admin API on ", *admin);
   while (!stop) control.run_one();
   base::log_info("lb", "shutting down (grace ", base::format_duration(grace), ")");
   server.shutdown(grace);

@@ -17,7 +17,7 @@ import time
 
 
 class LbProcess:
-    def __init__(self, config_text, extra_args=(), ready_timeout=20.0, listeners=1):
+    def __init__(self, config_text, extra_args=(), ready_timeout=20.0, listeners=1, admin=False):
         self.binary = os.environ.get("GSLB", "build/gslb")
         self._dir = tempfile.TemporaryDirectory(prefix="gslb-lb-")
         self.config_path = os.path.join(self._dir.name, "region.yaml")
@@ -30,6 +30,7 @@ class LbProcess:
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         self.ports = []
+        self.admin_port = None
         deadline = time.monotonic() + ready_timeout
         while time.monotonic() < deadline and self.proc.poll() is None:
             try:
@@ -39,8 +40,11 @@ class LbProcess:
             m = re.search(r"listening on (\S+):(\d+)$", line.strip())
             if m:
                 self.ports.append(int(m.group(2)))
-                if len(self.ports) == listeners:
-                    break
+            m = re.search(r"admin API on (\S+):(\d+)$", line.strip())
+            if m:
+                self.admin_port = int(m.group(2))
+            if len(self.ports) == listeners and (self.admin_port or not admin):
+                break
         if not self.ports:
             self.stop()
             raise RuntimeError("gslb lb did not start:\n" + "".join(self.lines))

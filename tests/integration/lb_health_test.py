@@ -4,6 +4,7 @@ but never the last one. Clients see no error while a backend dies.
 """
 
 import http.client
+import json
 import os
 import sys
 import time
@@ -14,10 +15,11 @@ from lb_backend import Backend  # noqa: E402
 from lb_process import LbProcess  # noqa: E402
 
 
-def config(backends, pool_extra=""):
+def config(backends, pool_extra="", top_extra=""):
     members = "\n".join("      - { address: %s }" % b.address for b in backends)
     return """server:
   workers: 2
+%s
 listeners:
   - address: "127.0.0.1:0"
 pools:
@@ -26,7 +28,7 @@ pools:
 %s
     backends:
 %s
-""" % (pool_extra, members)
+""" % (top_extra, pool_extra, members)
 
 
 def ask(conn, path="/"):
@@ -119,6 +121,46 @@ def test_passive_check_never_ejects_the_last_backend():
     finally:
         assert lb.stop() == 0
         a.stop()
+
+
+def admin(lb, method, path):
+    c = http.client.HTTPConnection("127.0.0.1", lb.admin_port, timeout=10)
+    c.request(method, path)
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    return r.status, body
+
+
+def test_admin_drain_health_and_metrics():
+    a, b = Backend("a").start(), Backend("b").start()
+    lb = LbProcess(config([a, b], top_extra='admin: { address: "127.0.0.1:0" }'), admin=True)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", lb.port, timeout=10)
+        assert sorted(ask(conn)[1] for _ in range(4)) == ["a", "a", "b", "b"]
+        status, body = admin(lb, "GET", "/health")
+        assert status == 200 and json.loads(body)["pools"]["web"] == {
+            "available": 2, "total": 2, "available_weight": 2, "in_flight": 0}, body
+        status, _ = admin(lb, "POST", "/pools/web/backends/%s/drain" % a.address)
+        assert status == 200
+        assert [ask(conn) for _ in range(6)] == [(200, "b")] * 6
+        backends = json.loads(admin(lb, "GET", "/status")[1])["pools"]["web"]["backends"]
+        assert [(x["address"], x["state"], x["responses"]) for x in backends] == [
+            (a.address, "draining", 2), (b.address, "up", 8)], backends
+        status, body = admin(lb, "POST", "/pools/web/backends/%s/drain" % b.address)
+        status, body = admin(lb, "GET", "/health")
+        assert status == 503 and json.loads(body)["status"] == "down"
+        assert ask(conn)[0] == 503  # nothing available: the proxy says so
+        admin(lb, "POST", "/pools/web/backends/%s/undrain" % a.address)
+        assert ask(conn) == (200, "a")
+        status, body = admin(lb, "GET", "/metrics")
+        assert status == 200
+        assert ('gslb_lb_backend_draining{pool="web",backend="%s"} 1' % b.address).encode() in body
+        assert ('gslb_lb_backend_responses_total{pool="web",backend="%s"} 3' % a.address).encode() in body
+    finally:
+        assert lb.stop() == 0
+        a.stop()
+        b.stop()
 
 
 def main():
