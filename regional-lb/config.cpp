@@ -64,7 +64,12 @@ constexpr std::array<SchemaItem, 3> passive_schema{{
     {"max_eject", V::duration, false, "5m", 1, kDay, "longest ejection"},
 }};
 
-constexpr std::array<SchemaItem, 6> pool_schema{{
+constexpr std::array<SchemaItem, 2> sticky_schema{{
+    {"cookie", V::string, false, "GSLB_STICKY", 0, 0, "cookie name"},
+    {"ttl", V::duration, false, "0s", 0, 365 * kDay, "cookie Max-Age; 0s: a session cookie"},
+}};
+
+constexpr std::array<SchemaItem, 7> pool_schema{{
     {"balancer", V::string, false, "round_robin", 0, 0, "algorithm: see `balancers` in the reference"},
     {"hash_key", V::string, false, "client_ip", 0, 0,
      "key for ip_hash/consistent_hash: client_ip, header:NAME or cookie:NAME"},
@@ -73,6 +78,7 @@ constexpr std::array<SchemaItem, 6> pool_schema{{
     {"backends", V::sequence, true, "", 0, 0, "the pool's members"},
     {"check", V::mapping, false, "", 0, 0, "active HTTP health check (absent: none)"},
     {"passive", V::mapping, false, "", 0, 0, "passive checks: eject members that keep failing"},
+    {"sticky", V::mapping, false, "", 0, 0, "cookie session affinity (absent: off)"},
 }};
 
 constexpr std::array<SchemaItem, 2> backend_schema{{
@@ -208,6 +214,16 @@ void load_pool(LoadContext& ctx, const std::string& name, const YAML::Node& node
   out.passive.max_eject = passive.duration("max_eject");
   if (out.passive.max_eject < out.passive.eject) {
     ctx.error(passive.mark("max_eject"), passive.path("max_eject") + ": shorter than eject");
+  }
+  if (s.has("sticky")) {
+    Section st(ctx, s.node("sticky"), sticky_schema, path + ".sticky");
+    StickyConfig sticky{st.string("cookie"), st.duration("ttl")};
+    // RFC 6265 §4.1.1: cookie-name is an RFC 2616 token.
+    const bool token =
+        !sticky.cookie.empty() && sticky.cookie.find_first_of(" \t\"(),/:;<=>?@[\\]{}") == std::string::npos;
+    if (!token)
+      ctx.error(st.mark("cookie"), st.path("cookie") + ": '" + sticky.cookie + "' is not a valid cookie name");
+    out.sticky = sticky;
   }
   if (s.has("check")) {
     Section c(ctx, s.node("check"), check_schema, path + ".check");
@@ -401,6 +417,7 @@ void write_config_reference(std::ostream& out) {
   write_schema_table(out, "pools.NAME.backends[]", backend_schema);
   write_schema_table(out, "pools.NAME.check", check_schema);
   write_schema_table(out, "pools.NAME.passive", passive_schema);
+  write_schema_table(out, "pools.NAME.sticky", sticky_schema);
   write_schema_table(out, "routes[]", route_schema);
   write_schema_table(out, "routes[].header", header_match_schema);
   write_schema_table(out, "routes[].respond", respond_schema);

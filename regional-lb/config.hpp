@@ -95,6 +95,13 @@ struct HashKey {
   std::string name;  // header or cookie name
 };
 
+// Cookie affinity: the first response names its backend in a cookie; later
+// requests carrying it go to that backend while it is available.
+struct StickyConfig {
+  std::string cookie;     // cookie name
+  base::Duration ttl{0};  // Max-Age; 0 = a session cookie
+};
+
 struct BackendConfig {
   Endpoint address;
   int weight = 1;
@@ -108,6 +115,7 @@ struct PoolConfig {
   std::vector<BackendConfig> backends;
   std::optional<CheckConfig> check;
   PassiveConfig passive;
+  std::optional<StickyConfig> sticky;
 };
 
 struct RouteConfig {

@@ -54,6 +54,7 @@ pools:
       - { address: "[::1]:9002" }
     check: { path: /ready, expect: 204, interval: 2s, timeout: 1s, rise: 1, fall: 2 }
     passive: { failures: 3, eject: 10s, max_eject: 1m }
+    sticky: { cookie: srv, ttl: 1h }
   static:
     backends: [ { address: 10.0.0.1:80 } ]
 routes:
@@ -104,6 +105,10 @@ routes:
   CHECK(api.passive.failures == 3);
   CHECK(api.passive.eject.count() == 10'000);
   CHECK(api.passive.max_eject.count() == 60'000);
+  REQUIRE(api.sticky);
+  CHECK(api.sticky->cookie == "srv");
+  CHECK(api.sticky->ttl.count() == 3'600'000);
+  CHECK_FALSE(c.pools[1].sticky);
   const PassiveConfig passive_defaults;
   CHECK(c.pools[1].passive.failures == passive_defaults.failures);
   CHECK(c.pools[1].passive.eject == passive_defaults.eject);

@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "regional-lb/balancer_factory.hpp"
+#include "regional-lb/sticky.hpp"
 
 namespace gslb::lb {
 
@@ -55,6 +56,7 @@ Pool::Pool(const PoolConfig& config, const base::SipKey& hash_key)
     m.configured_weight = config_.backends[i].weight;
     m.effective_weight = m.configured_weight;
     m.load = (*loads_)[i].get();
+    m.sticky_id = sticky_id(m.address);
     members_.push_back(std::move(m));
   }
   flags_.resize(members_.size());

@@ -57,6 +57,7 @@ class PoolView {
     int effective_weight = 1;  // configured × slow-start ramp; 0 excludes it
     MemberState state = MemberState::up;
     BackendLoad* load = nullptr;  // owned by the Pool's loads, kept alive by loads_ below
+    std::string sticky_id;        // cookie value naming this member (sticky.hpp)
   };
 
   const std::string& name() const { return name_; }

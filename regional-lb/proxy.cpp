@@ -13,6 +13,7 @@
 #include "base/log.hpp"
 #include "regional-lb/balancer.hpp"
 #include "regional-lb/proxy_headers.hpp"
+#include "regional-lb/sticky.hpp"
 #include "regional-lb/worker.hpp"
 
 namespace gslb::lb {
@@ -210,6 +211,8 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
     hash_key = std::string(find_cookie(req, pool_config.hash_key.name));
   }
   const RequestInfo info{client.ip_bytes, hash_key};
+  std::string sticky_value;
+  if (pool_config.sticky) sticky_value = std::string(find_cookie(req, pool_config.sticky->cookie));
 
   // RFC 9110 §10.1.1: answer "100 Continue" ourselves so the client sends the
   // body we need before choosing a backend; the backend never sees Expect.
@@ -261,7 +264,10 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
   const std::size_t max_members = std::min<std::size_t>(3, std::max<std::size_t>(1, view.available().size()));
 
   while (true) {
-    const auto member = pool.balancer->pick_excluding(view, info, tried);
+    // Affinity first (on the first attempt only), then the balancer.
+    std::optional<std::uint32_t> member;
+    if (pool_config.sticky && tried.empty()) member = sticky_member(view, sticky_value);
+    if (!member) member = pool.balancer->pick_excluding(view, info, tried);
     if (!member) {
       co_return co_await fail(tried.empty() ? http::status::service_unavailable : http::status::bad_gateway,
                               tried.empty() ? "no backend available" : "bad gateway");
@@ -358,6 +364,9 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
     const bool backend_keep_alive = res.keep_alive();
     strip_hop_by_hop(res, switching);
     if (!server.server_header.empty()) res.set(http::field::server, server.server_header);
+    if (pool_config.sticky && sticky_value != m.sticky_id) {
+      res.insert(http::field::set_cookie, sticky_set_cookie(*pool_config.sticky, m.sticky_id));
+    }
     bool keep = client_keep_alive && !worker.draining() && parser.is_done();
     const unsigned status = res.result_int();
     const bool bodiless = head || status == 204 || status == 304 || (status >= 100 && status < 200);

@@ -163,6 +163,39 @@ def test_admin_drain_health_and_metrics():
         b.stop()
 
 
+def test_sticky_cookie_pins_a_client_until_its_backend_drains():
+    a, b, c = Backend("a").start(), Backend("b").start(), Backend("c").start()
+    lb = LbProcess(config([a, b, c], "    sticky: { cookie: SRV, ttl: 1h }", 'admin: { address: "127.0.0.1:0" }'),
+                   admin=True)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", lb.port, timeout=10)
+        conn.request("GET", "/")
+        r = conn.getresponse()
+        r.read()
+        first = r.getheader("X-Backend-Id")
+        cookie = r.getheader("Set-Cookie")
+        assert cookie.startswith("SRV=") and cookie.endswith("; Path=/; HttpOnly; Max-Age=3600"), cookie
+        value = cookie.split(";")[0]
+        # With the cookie, round-robin is overridden and no new cookie is sent.
+        for _ in range(9):
+            conn.request("GET", "/", headers={"Cookie": "other=1; " + value})
+            r = conn.getresponse()
+            r.read()
+            assert r.getheader("X-Backend-Id") == first
+            assert r.getheader("Set-Cookie") is None
+        pinned = {"a": a, "b": b, "c": c}[first]
+        assert admin(lb, "POST", "/pools/web/backends/%s/drain" % pinned.address)[0] == 200
+        conn.request("GET", "/", headers={"Cookie": value})
+        r = conn.getresponse()
+        r.read()
+        assert r.getheader("X-Backend-Id") != first
+        assert r.getheader("Set-Cookie").split(";")[0] != value  # re-pinned elsewhere
+    finally:
+        assert lb.stop() == 0
+        for x in (a, b, c):
+            x.stop()
+
+
 def main():
     tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
     failed = []
