@@ -69,7 +69,7 @@ constexpr std::array<SchemaItem, 2> sticky_schema{{
     {"ttl", V::duration, false, "0s", 0, 365 * kDay, "cookie Max-Age; 0s: a session cookie"},
 }};
 
-constexpr std::array<SchemaItem, 7> pool_schema{{
+constexpr std::array<SchemaItem, 8> pool_schema{{
     {"balancer", V::string, false, "round_robin", 0, 0, "algorithm: see `balancers` in the reference"},
     {"hash_key", V::string, false, "client_ip", 0, 0,
      "key for ip_hash/consistent_hash: client_ip, header:NAME or cookie:NAME"},
@@ -79,6 +79,7 @@ constexpr std::array<SchemaItem, 7> pool_schema{{
     {"check", V::mapping, false, "", 0, 0, "active HTTP health check (absent: none)"},
     {"passive", V::mapping, false, "", 0, 0, "passive checks: eject members that keep failing"},
     {"sticky", V::mapping, false, "", 0, 0, "cookie session affinity (absent: off)"},
+    {"slow_start", V::duration, false, "0s", 0, kDay, "weight ramp-up after a backend comes back; 0s: off"},
 }};
 
 constexpr std::array<SchemaItem, 2> backend_schema{{
@@ -195,6 +196,7 @@ void load_pool(LoadContext& ctx, const std::string& name, const YAML::Node& node
   }
   load_hash_key(ctx, s, out.hash_key);
   out.max_idle_per_backend = static_cast<int>(s.integer("max_idle_per_backend"));
+  out.slow_start = s.duration("slow_start");
   const YAML::Node backends = s.node("backends");
   if (backends.IsDefined() && backends.size() == 0) ctx.error(backends.Mark(), path + ".backends: the list is empty");
   std::set<std::string> seen;

@@ -116,6 +116,10 @@ struct PoolConfig {
   std::optional<CheckConfig> check;
   PassiveConfig passive;
   std::optional<StickyConfig> sticky;
+  // After a member comes back (check up, end of ejection) its effective
+  // weight ramps from 10 % to 100 % over this time; 0 = off. Hash-based
+  // balancers use configured weights and ignore it (so keys do not move twice).
+  base::Duration slow_start{0};
 };
 
 struct RouteConfig {

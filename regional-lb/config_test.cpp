@@ -55,6 +55,7 @@ pools:
     check: { path: /ready, expect: 204, interval: 2s, timeout: 1s, rise: 1, fall: 2 }
     passive: { failures: 3, eject: 10s, max_eject: 1m }
     sticky: { cookie: srv, ttl: 1h }
+    slow_start: 20s
   static:
     backends: [ { address: 10.0.0.1:80 } ]
 routes:
@@ -105,6 +106,8 @@ routes:
   CHECK(api.passive.failures == 3);
   CHECK(api.passive.eject.count() == 10'000);
   CHECK(api.passive.max_eject.count() == 60'000);
+  CHECK(api.slow_start.count() == 20'000);
+  CHECK(c.pools[1].slow_start.count() == 0);
   REQUIRE(api.sticky);
   CHECK(api.sticky->cookie == "srv");
   CHECK(api.sticky->ttl.count() == 3'600'000);

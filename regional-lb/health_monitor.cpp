@@ -23,7 +23,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 constexpr auto tok = asio::as_tuple(asio::use_awaitable);
 
-HealthMonitor::HealthMonitor(const Region& region) : region_(region), work_(asio::make_work_guard(io_)) {
+HealthMonitor::HealthMonitor(const Region& region)
+    : region_(region), work_(asio::make_work_guard(io_)), ramping_(region.config.pools.size(), false) {
   for (const auto& pool : region_.config.pools) {
     auto& members = passive_.emplace_back();
     for (std::size_t i = 0; i < pool.backends.size(); ++i) members.push_back(std::make_unique<Passive>());
@@ -95,7 +96,7 @@ asio::awaitable<void> HealthMonitor::check_loop(std::size_t pool_index, std::siz
   while (true) {
     const ProbeResult result = co_await probe(io_, target, check);
     if (state.record(result.ok)) {
-      region_.pools[pool_index]->set_checked_up(member, state.up());
+      if (region_.pools[pool_index]->set_checked_up(member, state.up()) && state.up()) came_back(pool_index, member);
       base::log_info("lb", "pool ", pool.name, " backend ", target.text, " is now ", state.up() ? "up" : "down", " (",
                      result.detail, ")");
     }
@@ -120,6 +121,29 @@ void HealthMonitor::record(std::size_t pool, std::uint32_t member, bool ok) {
       !p.ejected.exchange(true, std::memory_order_acq_rel)) {
     asio::post(io_, [this, pool, member] { eject(pool, member); });
   }
+}
+
+void HealthMonitor::came_back(std::size_t pool_index, std::size_t member) {
+  const auto duration = region_.config.pools[pool_index].slow_start;
+  if (duration.count() <= 0) return;
+  region_.pools[pool_index]->start_ramp(member, std::chrono::steady_clock::now());
+  if (!ramping_[pool_index]) {
+    ramping_[pool_index] = true;
+    asio::co_spawn(io_, ramp_loop(pool_index), asio::detached);
+  }
+}
+
+asio::awaitable<void> HealthMonitor::ramp_loop(std::size_t pool_index) {
+  const auto duration = region_.config.pools[pool_index].slow_start;
+  // Twenty steps per ramp, but not more often than every 100 ms.
+  const auto step = std::max<std::chrono::milliseconds>(duration / 20, std::chrono::milliseconds(100));
+  asio::steady_timer timer(io_);
+  while (region_.pools[pool_index]->tick_ramps(std::chrono::steady_clock::now(), duration)) {
+    timer.expires_after(step);
+    auto [ec] = co_await timer.async_wait(tok);
+    if (ec) break;
+  }
+  ramping_[pool_index] = false;
 }
 
 void HealthMonitor::eject(std::size_t pool_index, std::size_t member) {
@@ -147,7 +171,7 @@ void HealthMonitor::eject(std::size_t pool_index, std::size_t member) {
     if (ec) return;
     const PoolConfig& c = region_.config.pools[pool_index];
     Passive& state = *passive_[pool_index][member];
-    region_.pools[pool_index]->set_ejected(member, false);
+    if (region_.pools[pool_index]->set_ejected(member, false)) came_back(pool_index, member);
     state.failures.store(0, std::memory_order_relaxed);
     state.ejected.store(false, std::memory_order_release);
     base::log_info("lb", "pool ", c.name, " backend ", c.backends[member].address.text, " back from ejection");

@@ -54,11 +54,15 @@ class HealthMonitor {
 
   boost::asio::awaitable<void> check_loop(std::size_t pool, std::size_t member);
   void eject(std::size_t pool, std::size_t member);
+  // A member became available again: start its slow-start ramp (if configured).
+  void came_back(std::size_t pool, std::size_t member);
+  boost::asio::awaitable<void> ramp_loop(std::size_t pool);
 
   const Region& region_;
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::vector<std::vector<std::unique_ptr<Passive>>> passive_;
+  std::vector<bool> ramping_;  // per pool: a ramp_loop is running (control thread)
   std::thread thread_;
 };
 

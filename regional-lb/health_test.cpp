@@ -46,3 +46,25 @@ TEST_CASE("pool flags combine: drain beats down beats up; each source clears onl
   CHECK(pool.view()->members()[0].state == MemberState::up);
   CHECK(pool.available_count() == 2);
 }
+
+TEST_CASE("slow start ramps the effective weight from 10 % to 100 % and stops") {
+  PoolConfig c;
+  c.name = "p";
+  std::string error;
+  c.backends.push_back({*parse_endpoint("10.0.0.1:80", &error), 100});
+  c.backends.push_back({*parse_endpoint("10.0.0.2:80", &error), 100});
+  Pool pool(c, gslb::base::SipKey{1, 2});
+  const auto t0 = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
+  const std::chrono::milliseconds ramp{10'000};
+  pool.start_ramp(1, t0);
+  CHECK(pool.view()->members()[1].effective_weight == 10);
+  CHECK(pool.view()->total_weight() == 110);
+  CHECK(pool.tick_ramps(t0 + std::chrono::seconds(5), ramp));
+  CHECK(pool.view()->members()[1].effective_weight == 55);  // 100 × (0.1 + 0.9 × 0.5)
+  CHECK(pool.view()->members()[0].effective_weight == 100);
+  CHECK_FALSE(pool.tick_ramps(t0 + std::chrono::seconds(10), ramp));
+  CHECK(pool.view()->members()[1].effective_weight == 100);
+  const auto version = pool.view()->version();
+  CHECK_FALSE(pool.tick_ramps(t0 + std::chrono::seconds(20), ramp));
+  CHECK(pool.view()->version() == version);  // nothing moved: no new view
+}

@@ -96,6 +96,42 @@ bool Pool::set_draining(std::size_t index, bool draining) {
   return update_locked(index);
 }
 
+void Pool::start_ramp(std::size_t index, std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  if (index >= members_.size()) return;
+  flags_[index].ramp_since = now;
+  const int start = std::max(1, members_[index].configured_weight / 10);
+  if (members_[index].effective_weight != start) {
+    members_[index].effective_weight = start;
+    publish_locked();
+  }
+}
+
+bool Pool::tick_ramps(std::chrono::steady_clock::time_point now, std::chrono::milliseconds duration) {
+  std::lock_guard lock(mutex_);
+  bool changed = false, ramping = false;
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    if (!flags_[i].ramp_since) continue;
+    const double elapsed = std::chrono::duration<double>(now - *flags_[i].ramp_since).count();
+    const double total = std::chrono::duration<double>(duration).count();
+    const int configured = members_[i].configured_weight;
+    int weight = configured;
+    if (total > 0 && elapsed < total) {
+      // Linear from 10 % to 100 %: w(t) = configured × (0.1 + 0.9 t / duration), at least 1.
+      weight = std::max(1, static_cast<int>(configured * (0.1 + 0.9 * elapsed / total)));
+      ramping = true;
+    } else {
+      flags_[i].ramp_since.reset();
+    }
+    if (weight != members_[i].effective_weight) {
+      members_[i].effective_weight = weight;
+      changed = true;
+    }
+  }
+  if (changed) publish_locked();
+  return ramping;
+}
+
 void Pool::set_state(std::size_t index, MemberState state) {
   std::lock_guard lock(mutex_);
   if (index >= members_.size()) return;

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -116,6 +117,15 @@ class Pool {
   bool set_checked_up(std::size_t index, bool up);
   bool set_ejected(std::size_t index, bool ejected);
   bool set_draining(std::size_t index, bool draining);
+  // Slow start (STYLE.md habit 4: one shared place, not per algorithm).
+  // start_ramp: member index has just come back at `now`; its effective
+  // weight starts at 10 % of configured. tick_ramps: recompute every ramping
+  // member's weight at `now` for a ramp of `duration`, publishing a view if a
+  // weight moved; returns whether any ramp is still in progress. Clock-free:
+  // the caller passes the time.
+  void start_ramp(std::size_t index, std::chrono::steady_clock::time_point now);
+  bool tick_ramps(std::chrono::steady_clock::time_point now, std::chrono::milliseconds duration);
+
   // Test convenience: up clears all three flags; down sets the check flag;
   // draining sets the drain flag.
   void set_state(std::size_t index, MemberState state);
@@ -128,6 +138,7 @@ class Pool {
     bool checked_down = false;
     bool ejected = false;
     bool draining = false;
+    std::optional<std::chrono::steady_clock::time_point> ramp_since;
   };
   bool update_locked(std::size_t index);
   void publish_locked();

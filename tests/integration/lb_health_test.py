@@ -15,8 +15,8 @@ from lb_backend import Backend  # noqa: E402
 from lb_process import LbProcess  # noqa: E402
 
 
-def config(backends, pool_extra="", top_extra=""):
-    members = "\n".join("      - { address: %s }" % b.address for b in backends)
+def config(backends, pool_extra="", top_extra="", weight=1):
+    members = "\n".join("      - { address: %s, weight: %d }" % (b.address, weight) for b in backends)
     return """server:
   workers: 2
 %s
@@ -194,6 +194,38 @@ def test_sticky_cookie_pins_a_client_until_its_backend_drains():
         assert lb.stop() == 0
         for x in (a, b, c):
             x.stop()
+
+
+def test_slow_start_ramps_a_returning_backend():
+    a, b = Backend("a").start(), Backend("b").start()
+    pool = "    check: { path: /health, interval: 100ms, timeout: 80ms, rise: 1, fall: 1 }\n" \
+           "    passive: { failures: 0 }\n    slow_start: 2s"
+    lb = LbProcess(config([a, b], pool, 'admin: { address: "127.0.0.1:0" }', weight=100), admin=True)
+    try:
+        def weight_of_a():
+            backends = json.loads(admin(lb, "GET", "/status")[1])["pools"]["web"]["backends"]
+            return backends[0]["weight"], backends[0]["state"]
+
+        assert weight_of_a() == (100, "up")  # no ramp at startup
+        port = a.port
+        a.stop()
+        wait_for_log(lb, "backend 127.0.0.1:%d is now down" % port)
+        a = Backend("a", port=port).start()
+        wait_for_log(lb, "backend 127.0.0.1:%d is now up" % port)
+        weight, state = weight_of_a()
+        assert state == "up" and 10 <= weight < 100, weight
+        seen = {weight}
+        deadline = time.monotonic() + 10
+        while weight < 100 and time.monotonic() < deadline:
+            weight, _ = weight_of_a()
+            seen.add(weight)
+            time.sleep(0.05)  # polling the admin API, bounded
+        assert weight == 100
+        assert len(seen) >= 3, seen  # it climbed in steps, not at once
+    finally:
+        assert lb.stop() == 0
+        a.stop()
+        b.stop()
 
 
 def main():
