@@ -213,8 +213,9 @@ http::response<http::string_body> handle_admin_request(const Region& region,
   return reply(http::status::not_found, "unknown admin path\n", "text/plain");
 }
 
-AdminServer::AdminServer(const Region& region, asio::io_context& io, std::function<int()> active_connections)
-    : region_(region), io_(io), active_connections_(std::move(active_connections)), acceptor_(io) {}
+AdminServer::AdminServer(std::function<std::shared_ptr<const Region>()> region, asio::io_context& io,
+                         std::function<int()> active_connections)
+    : region_(std::move(region)), io_(io), active_connections_(std::move(active_connections)), acceptor_(io) {}
 
 bool AdminServer::bind(const Endpoint& address, std::string& error) {
   const tcp::endpoint endpoint(address.ip, address.port);
@@ -262,7 +263,8 @@ asio::awaitable<void> AdminServer::serve(tcp::socket socket) {
     stream.expires_after(std::chrono::seconds(10));
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, tok);
     if (ec) break;
-    auto res = handle_admin_request(region_, parser.get(), active_connections_());
+    const auto region = region_();
+    auto res = handle_admin_request(*region, parser.get(), active_connections_());
     res.keep_alive(parser.get().keep_alive());
     auto [wec, wn] = co_await http::async_write(stream, res, tok);
     if (wec || !res.keep_alive()) break;

@@ -35,8 +35,11 @@ http::response<http::string_body> handle_admin_request(const Region& region,
 
 class AdminServer {
  public:
-  // active_connections is called on the control thread for /metrics.
-  AdminServer(const Region& region, boost::asio::io_context& io, std::function<int()> active_connections);
+  // region returns the Region in service now (it changes on reload);
+  // active_connections counts client connections for /metrics. Both are
+  // called on io's thread.
+  AdminServer(std::function<std::shared_ptr<const Region>()> region, boost::asio::io_context& io,
+              std::function<int()> active_connections);
 
   bool bind(const Endpoint& address, std::string& error);
   boost::asio::ip::tcp::endpoint local_endpoint() const;
@@ -47,7 +50,7 @@ class AdminServer {
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
 
-  const Region& region_;
+  std::function<std::shared_ptr<const Region>()> region_;
   boost::asio::io_context& io_;
   std::function<int()> active_connections_;
   boost::asio::ip::tcp::acceptor acceptor_;

@@ -23,8 +23,11 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 constexpr auto tok = asio::as_tuple(asio::use_awaitable);
 
-HealthMonitor::HealthMonitor(const Region& region)
-    : region_(region), work_(asio::make_work_guard(io_)), ramping_(region.config.pools.size(), false) {
+HealthMonitor::HealthMonitor(std::shared_ptr<const Region> region)
+    : owner_(std::move(region)),
+      region_(*owner_),
+      work_(asio::make_work_guard(io_)),
+      ramping_(region_.config.pools.size(), false) {
   for (const auto& pool : region_.config.pools) {
     auto& members = passive_.emplace_back();
     for (std::size_t i = 0; i < pool.backends.size(); ++i) members.push_back(std::make_unique<Passive>());

@@ -28,8 +28,8 @@ namespace gslb::lb {
 
 class HealthMonitor {
  public:
-  // region must outlive the monitor; its pools' flags are updated from the control thread.
-  explicit HealthMonitor(const Region& region);
+  // Shares ownership of region; its pools' flags are updated from the control thread.
+  explicit HealthMonitor(std::shared_ptr<const Region> region);
   ~HealthMonitor();
   HealthMonitor(const HealthMonitor&) = delete;
   HealthMonitor& operator=(const HealthMonitor&) = delete;
@@ -58,6 +58,7 @@ class HealthMonitor {
   void came_back(std::size_t pool, std::size_t member);
   boost::asio::awaitable<void> ramp_loop(std::size_t pool);
 
+  const std::shared_ptr<const Region> owner_;
   const Region& region_;
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;

@@ -179,12 +179,12 @@ asio::awaitable<bool> send_simple_response(ClientConnection client, const Server
   co_return !ec && keep_alive;
 }
 
-asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, ClientConnection client,
-                                      RequestParser& parser) {
-  const ServerConfig& server = worker.region().config.server;
-  const PoolConfig& pool_config = worker.region().config.pools[pool_index];
+asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::size_t pool_index,
+                                      ClientConnection client, RequestParser& parser) {
+  const ServerConfig& server = state.region->config.server;
+  const PoolConfig& pool_config = state.region->config.pools[pool_index];
   const Timeouts& t = server.timeouts;
-  Worker::PoolState& pool = worker.pool(pool_index);
+  PoolState& pool = state.pools[pool_index];
   // Hold the view for the whole request: member indices stay meaningful even
   // if a health change publishes a new one meanwhile.
   const std::shared_ptr<const PoolView> view_holder = pool.current();
@@ -273,14 +273,14 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
                               tried.empty() ? "no backend available" : "bad gateway");
     }
     const auto& m = view.members()[*member];
-    auto conn = worker.upstream().take(pool_index, *member, t.backend_idle);
+    auto conn = state.upstream.take(pool_index, *member, t.backend_idle);
     if (!conn) {
       conn = std::make_unique<UpstreamConnection>(worker.io());
       conn->stream.expires_after(t.backend_connect);
       auto [ec] = co_await conn->stream.async_connect(tcp::endpoint(m.address.ip, m.address.port), tok);
       if (ec) {
         base::log_debug("lb", "connect to ", m.address.text, " failed: ", ec.message());
-        worker.record_outcome(pool_index, view, *member, false, false);
+        state.record_outcome(pool_index, view, *member, false, false);
         tried.push_back(*member);
         if (tried.size() >= max_members) co_return co_await fail(http::status::bad_gateway, "bad gateway");
         continue;
@@ -316,7 +316,7 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
     if (send_error) {
       if (read_past_first_piece) co_return co_await fail(http::status::bad_gateway, "bad gateway");
       if (conn->reused && stale_retries++ < 2) continue;  // the backend had closed it: same member, fresh socket
-      worker.record_outcome(pool_index, view, *member, false, false);
+      state.record_outcome(pool_index, view, *member, false, false);
       tried.push_back(*member);
       if (tried.size() >= max_members) co_return co_await fail(http::status::bad_gateway, "bad gateway");
       continue;
@@ -341,7 +341,7 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
     }
     if (rec) {
       const bool stale = conn->reused && response_bytes == 0 && conn->buffer.size() == 0;
-      if (!stale) worker.record_outcome(pool_index, view, *member, false, false);
+      if (!stale) state.record_outcome(pool_index, view, *member, false, false);
       if (rec == beast::error::timeout) {
         base::log_debug("lb", m.address.text, " did not answer within ", base::format_duration(t.backend_response));
         co_return co_await fail(http::status::gateway_timeout, "gateway timeout");
@@ -357,7 +357,7 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
       co_return co_await fail(http::status::bad_gateway, "bad gateway");
     }
     in_flight.succeeded(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started));
-    worker.record_outcome(pool_index, view, *member, true, rp->get().result_int() < 500);
+    state.record_outcome(pool_index, view, *member, true, rp->get().result_int() < 500);
 
     auto& res = rp->get();
     const bool switching = upgrade && res.result() == http::status::switching_protocols;
@@ -418,8 +418,8 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
       if (co_await write_piece(client.stream, response_writer, t.client_idle)) co_return false;
     }
     if (backend_keep_alive && rp->is_done() && parser.is_done() && conn->buffer.size() == 0) {
-      worker.upstream().give_back(pool_index, *member, std::move(conn),
-                                  static_cast<std::size_t>(pool_config.max_idle_per_backend));
+      state.upstream.give_back(pool_index, *member, std::move(conn),
+                               static_cast<std::size_t>(pool_config.max_idle_per_backend));
     }
     co_return keep;
   }

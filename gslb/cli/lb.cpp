@@ -1,6 +1,8 @@
 // `gslb lb -c region.yaml`: run the regional HTTP load balancer until SIGTERM
 // or SIGINT, then drain (stop accepting, finish in-flight requests within
-// server.timeouts.shutdown_grace) and exit 0. `--check` only validates.
+// server.timeouts.shutdown_grace) and exit 0. SIGHUP reloads region.yaml
+// (a bad file is reported and the old configuration keeps serving).
+// `--check` only validates.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -51,7 +53,18 @@ int run_lb(const Args& args) {
                                                                              int signal) {
     if (ec) return;
     if (signal == SIGHUP) {
-      base::log_warning("lb", "SIGHUP: configuration reload is not implemented yet; still serving the old one");
+      // Build and validate the whole new configuration; on any error keep
+      // serving the old one (STYLE.md habit 1).
+      auto next = lb::load_region_config(config_path);
+      for (const auto& d : next.diagnostics.items()) base::log_error("lb", d.format());
+      std::string reload_error;
+      if (!next.config) {
+        base::log_error("lb", "reload failed: ", config_path, " has errors; still serving the old configuration");
+      } else if (!server.reload(std::move(*next.config), reload_error)) {
+        base::log_error("lb", "reload refused: ", reload_error, "; still serving the old configuration");
+      } else {
+        base::log_info("lb", "reloaded ", config_path);
+      }
       signals.async_wait(on_signal);
       return;
     }

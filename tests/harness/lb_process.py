@@ -58,6 +58,24 @@ class LbProcess:
     def log(self):
         return "".join(self.lines)
 
+    def reload(self, config_text, timeout=10.0):
+        """Replaces region.yaml (atomically: write + rename) and sends SIGHUP;
+        returns the log line that reports the outcome."""
+        outcomes = ("reloaded ", "reload failed", "reload refused")
+        before = sum(1 for l in self.lines if any(o in l for o in outcomes))
+        tmp = self.config_path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(config_text)
+        os.rename(tmp, self.config_path)
+        self.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            done = [l for l in list(self.lines) if any(o in l for o in outcomes)]
+            if len(done) > before:
+                return done[-1]
+            time.sleep(0.02)  # polling the process's log, bounded
+        raise RuntimeError("no reload outcome in log:\n" + self.log())
+
     def terminate(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
