@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <sstream>
 
 using namespace gslb::lb;
@@ -292,4 +293,14 @@ TEST_CASE("the reference is generated from the schema tables") {
   write_config_reference(out);
   CHECK(out.str().find("| `backend_connect` | duration | `3s` | 1ms..24h |") != std::string::npos);
   CHECK(out.str().find("- `random_two_choices`") != std::string::npos);
+}
+
+TEST_CASE("regional-lb/README.md carries the current generated reference") {
+  std::ifstream in(std::string(GSLB_SOURCE_DIR) + "/regional-lb/README.md");
+  REQUIRE(in);
+  std::ostringstream readme, reference;
+  readme << in.rdbuf();
+  write_config_reference(reference);
+  // Regenerate with: gslb lb --reference (replacing the README's last section).
+  CHECK(readme.str().find(reference.str()) != std::string::npos);
 }

@@ -2,7 +2,7 @@
 // or SIGINT, then drain (stop accepting, finish in-flight requests within
 // server.timeouts.shutdown_grace) and exit 0. SIGHUP reloads region.yaml
 // (a bad file is reported and the old configuration keeps serving).
-// `--check` only validates.
+// `--check` only validates; `--reference` prints the region.yaml reference.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -25,6 +25,9 @@ int run_lb(const Args& args) {
       config_path = args[++i];
     } else if (args[i] == "--check") {
       check_only = true;
+    } else if (args[i] == "--reference") {
+      lb::write_config_reference(std::cout);
+      return exit_ok;
     } else if (args[i] == "--debug") {
       base::Log::set_level(base::LogLevel::debug);
     } else {
