@@ -1,0 +1,89 @@
+#include "dns/wire_query.hpp"
+
+#include "dns/rr_types.hpp"
+
+namespace gslb::dns {
+
+namespace {
+
+// Skips a possibly compressed name at `pos`; returns the offset after it or 0
+// when it runs past `size` or uses a reserved label type.
+std::size_t skip_name(const std::uint8_t* p, std::size_t size, std::size_t pos) {
+  for (;;) {
+    if (pos >= size) return 0;
+    const std::uint8_t len = p[pos];
+    if (len == 0) return pos + 1;
+    if ((len & 0xc0) == 0xc0) return pos + 2 <= size ? pos + 2 : 0;  // a pointer ends the name
+    if ((len & 0xc0) != 0) return 0;                                 // RFC 6891 §5: reserved label types
+    pos += std::size_t{len} + 1;
+  }
+}
+
+}  // namespace
+
+WireStatus parse_query(std::span<const std::uint8_t> packet, WireQuery& out) {
+  const std::uint8_t* p = packet.data();
+  const std::size_t size = packet.size();
+  if (size < header_size) return WireStatus::drop;
+  out.id = read_u16(p);
+  out.flags1 = p[2];
+  out.flags2 = p[3];
+  if (out.flags1 & 0x80) return WireStatus::drop;  // QR=1: never answer a response
+  out.opcode = static_cast<std::uint8_t>((out.flags1 >> 3) & 0x0f);
+  out.qdcount = read_u16(p + 4);
+  const std::uint16_t ancount = read_u16(p + 6);
+  const std::uint16_t nscount = read_u16(p + 8);
+  const std::uint16_t arcount = read_u16(p + 10);
+  out.has_question = false;
+  out.edns = Edns{};
+  if (out.qdcount != 1) return out.opcode != 0 ? WireStatus::notimp : WireStatus::formerr;
+
+  // The question name: uncompressed labels only (a pointer could only point
+  // back into the header), ≤ 255 octets in all (RFC 1035 §2.3.4).
+  std::size_t pos = header_size;
+  std::size_t n = 0;
+  for (;;) {
+    if (pos >= size) return WireStatus::formerr;
+    const std::uint8_t len = p[pos];
+    if (len > 63) return WireStatus::formerr;
+    if (n + len + 1 > max_name_length) return WireStatus::formerr;
+    if (pos + 1 + len > size) return WireStatus::formerr;
+    out.qname_lower[n++] = len;
+    ++pos;
+    if (len == 0) break;
+    for (std::size_t i = 0; i < len; ++i) out.qname_lower[n++] = dns_tolower(p[pos + i]);
+    pos += len;
+  }
+  if (pos + 4 > size) return WireStatus::formerr;
+  out.qname = p + header_size;
+  out.qname_length = n;
+  out.qtype = read_u16(p + pos);
+  out.qclass = read_u16(p + pos + 2);
+  pos += 4;
+  out.has_question = true;
+  if (out.opcode != 0) return WireStatus::notimp;
+
+  // The other sections, to find the OPT RR: RFC 6891 §6.1.1 allows at most
+  // one, in the additional section, owned by the root.
+  const std::size_t total = std::size_t{ancount} + nscount + arcount;
+  for (std::size_t i = 0; i < total; ++i) {
+    const std::size_t owner = pos;
+    pos = skip_name(p, size, pos);
+    if (pos == 0 || pos + 10 > size) return WireStatus::formerr;
+    const std::uint16_t type = read_u16(p + pos);
+    const std::uint16_t rclass = read_u16(p + pos + 2);
+    const std::uint32_t ttl = read_u32(p + pos + 4);
+    const std::uint16_t rdlength = read_u16(p + pos + 8);
+    pos += 10;
+    if (pos + rdlength > size) return WireStatus::formerr;
+    if (type == rr_type::opt) {
+      const bool in_additional = i >= std::size_t{ancount} + nscount;
+      if (!in_additional || out.edns.present || p[owner] != 0) return WireStatus::formerr;
+      if (!parse_opt(rclass, ttl, p + pos, rdlength, out.edns)) return WireStatus::formerr;
+    }
+    pos += rdlength;
+  }
+  return WireStatus::ok;
+}
+
+}  // namespace gslb::dns

@@ -1,0 +1,206 @@
+#include "geo/geo_db.hpp"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "geo/country_centroids.hpp"
+#include "geo/test_paths.hpp"
+
+using gslb::base::IpAddress;
+using namespace gslb::geo;
+
+namespace {
+
+std::unique_ptr<GeoDb> open_or_fail(const std::string& path) {
+  auto opened = GeoDb::open(path);
+  REQUIRE_MESSAGE(opened.db != nullptr, opened.error);
+  CHECK(opened.error.empty());
+  return std::move(opened.db);
+}
+
+struct Row {
+  const char* address;
+  bool found;
+  const char* continent;
+  const char* country;
+  const char* subdivision;
+  CoordinateSource source;
+  double latitude;
+  double longitude;
+  int prefix_length;
+};
+
+void check_rows(const GeoDb& db, std::initializer_list<Row> rows) {
+  for (const auto& row : rows) {
+    const std::string where = db.path() + " " + row.address;
+    INFO(where);
+    const auto address = IpAddress::parse(row.address);
+    REQUIRE(address.has_value());
+    const GeoInfo info = db.lookup(*address);
+    CHECK(info.found == row.found);
+    CHECK(info.continent.view() == row.continent);
+    CHECK(info.country.view() == row.country);
+    CHECK(info.subdivision.view() == row.subdivision);
+    CHECK(info.coordinate_source == row.source);
+    CHECK(info.has_coordinates == (row.source != CoordinateSource::none));
+    CHECK(info.latitude == doctest::Approx(row.latitude).epsilon(1e-6));
+    CHECK(info.longitude == doctest::Approx(row.longitude).epsilon(1e-6));
+    CHECK(int{info.prefix_length} == row.prefix_length);
+    // Raw v4-mapped bytes (as a dual-stack socket would hand them over) give the same answer.
+    if (address->is_v4()) {
+      const GeoInfo mapped = db.lookup(address->to_v6_mapped());
+      CHECK(mapped.country == info.country);
+      CHECK(mapped.prefix_length == info.prefix_length);
+    }
+  }
+}
+
+constexpr auto DB = CoordinateSource::database;
+constexpr auto CENTROID = CoordinateSource::country_centroid;
+constexpr auto NONE = CoordinateSource::none;
+
+}  // namespace
+
+TEST_CASE("City database: country, continent, subdivision, coordinates and prefix per address") {
+  const auto db = open_or_fail(test_data_path("test-city.mmdb"));
+  CHECK(db->database_type() == "GeoIP2-City");
+  CHECK(db->ip_version() == 6);
+  check_rows(*db, {
+                      // IPv4 in an IPv6 tree: the prefix is IPv4-sized (netmask - 96).
+                      {"192.0.2.1", true, "EU", "NO", "54", DB, 69.6496, 18.9560, 24},
+                      {"192.0.2.255", true, "EU", "NO", "54", DB, 69.6496, 18.9560, 24},
+                      {"::ffff:192.0.2.1", true, "EU", "NO", "54", DB, 69.6496, 18.9560, 24},
+                      {"198.51.100.77", true, "OC", "AU", "NSW", DB, -33.8688, 151.2093, 24},
+                      {"203.0.113.255", true, "AS", "JP", "13", DB, 35.6895, 139.6917, 24},
+                      {"100.64.0.1", true, "SA", "BR", "SP", DB, -23.5505, -46.6333, 16},
+                      {"100.65.255.255", true, "AF", "ZA", "GT", DB, -26.2041, 28.0473, 16},
+                      {"100.67.0.1", true, "EU", "IS", "1", DB, 64.1466, -21.9426, 16},
+                      {"100.68.1.1", true, "AS", "SG", "", DB, 1.2897, 103.8501, 16},
+                      // Nested networks: a /24 in CA carved out of a /16 in US. The /16's
+                      // remainder is split along the /24's path, so addresses next to it see
+                      // narrower networks: the prefix edges.
+                      {"198.18.7.0", true, "NA", "CA", "BC", DB, 49.2827, -123.1207, 24},
+                      {"198.18.7.255", true, "NA", "CA", "BC", DB, 49.2827, -123.1207, 24},
+                      {"198.18.6.255", true, "NA", "US", "CA", DB, 37.7749, -122.4194, 24},
+                      {"198.18.8.0", true, "NA", "US", "CA", DB, 37.7749, -122.4194, 21},
+                      {"198.18.0.1", true, "NA", "US", "CA", DB, 37.7749, -122.4194, 22},
+                      {"198.18.200.1", true, "NA", "US", "CA", DB, 37.7749, -122.4194, 17},
+                      // A City record with a country but no location: the centroid table.
+                      {"100.71.5.5", true, "EU", "FR", "", CENTROID, 46.0, 2.0, 16},
+                      // A continent-only record: found, but nothing to measure distance from.
+                      {"100.72.0.1", true, "EU", "", "", NONE, 0, 0, 16},
+                      // IPv6
+                      {"2001:db8:100::1", true, "EU", "NO", "54", DB, 69.6496, 18.9560, 48},
+                      {"2001:db8:200:ffff::1", true, "OC", "AU", "NSW", DB, -33.8688, 151.2093, 48},
+                      {"2001:db8:300:5::1", true, "NA", "CA", "BC", DB, 49.2827, -123.1207, 64},
+                      {"2001:db8:300:4::1", true, "NA", "US", "CA", DB, 37.7749, -122.4194, 64},
+                      {"2001:db8:300:8000::1", true, "NA", "US", "CA", DB, 37.7749, -122.4194, 49},
+                      {"2001:db8:600::", true, "AF", "ZA", "GT", DB, -26.2041, 28.0473, 48},
+                      // 6to4 (2002:c000:0201:: embeds 192.0.2.1): the writer aliases
+                      // 2002::/16 onto the IPv4 data, so the prefix is 16 + 24 bits.
+                      {"2002:c000:0201::1", true, "EU", "NO", "54", DB, 69.6496, 18.9560, 40},
+                      // Teredo (2001:0:SSSS:SSSS::, server 192.0.2.1): aliased too, so it
+                      // finds the Teredo *server's* network (32 + 24 bits), not the client's.
+                      // Documented behaviour of MaxMind's alias, kept as is.
+                      {"2001:0:c000:0201::1", true, "EU", "NO", "54", DB, 69.6496, 18.9560, 56},
+                  });
+}
+
+TEST_CASE("addresses in no network are not found and still carry the empty network's prefix") {
+  const auto db = open_or_fail(test_data_path("test-city.mmdb"));
+  for (const char* text : {"8.8.8.8", "192.0.3.1", "10.0.0.1", "2001:db9::1", "2001:db8:700::1", "::1"}) {
+    INFO(std::string(text));
+    const auto address = *IpAddress::parse(text);
+    const GeoInfo info = db->lookup(address);
+    CHECK_FALSE(info.found);
+    CHECK(info.country.empty());
+    CHECK_FALSE(info.has_coordinates);
+    CHECK(info.prefix_length <= address.bit_count());
+    // The whole empty network really is empty: its first and last addresses are not found either.
+    const gslb::base::Prefix empty(address, info.prefix_length);
+    CHECK_FALSE(db->lookup(empty.address()).found);
+  }
+  // 192.0.3.1 is just past NO's 192.0.2.0/24: the empty block next to it is a /24 too.
+  CHECK(db->lookup(*IpAddress::parse("192.0.3.1")).prefix_length == 24);
+}
+
+TEST_CASE("Country database: no location, so coordinates come from the country centroid") {
+  const auto db = open_or_fail(test_data_path("test-country.mmdb"));
+  CHECK(db->database_type() == "GeoIP2-Country");
+  const auto* no = find_country_centroid("NO");
+  REQUIRE(no != nullptr);
+  check_rows(*db, {
+                      {"192.0.2.1", true, "EU", "NO", "", CENTROID, no->latitude, no->longitude, 24},
+                      {"198.18.7.1", true, "NA", "CA", "", CENTROID, 60.0, -95.0, 24},
+                      {"198.18.200.1", true, "NA", "US", "", CENTROID, 39.83, -98.58, 17},
+                      {"2001:db8:200::1", true, "OC", "AU", "", CENTROID, -27.0, 133.0, 48},
+                      {"100.72.0.1", true, "EU", "", "", NONE, 0, 0, 16},
+                      {"8.8.8.8", false, "", "", "", NONE, 0, 0, 2},
+                  });
+}
+
+TEST_CASE("IPv4-only database: prefixes are not shifted, IPv6 is never found") {
+  const auto db = open_or_fail(test_data_path("test-v4only.mmdb"));
+  CHECK(db->ip_version() == 4);
+  check_rows(*db, {
+                      {"192.0.2.1", true, "EU", "NO", "", CENTROID, 62.0, 10.0, 24},
+                      {"::ffff:198.18.7.9", true, "NA", "CA", "", CENTROID, 60.0, -95.0, 24},
+                      {"198.18.8.0", true, "NA", "US", "", CENTROID, 39.83, -98.58, 21},
+                      {"2001:db8:100::1", false, "", "", "", NONE, 0, 0, 0},
+                  });
+}
+
+TEST_CASE("missing, empty, garbage and truncated files are refused with the path in the message") {
+  const auto dir = std::filesystem::temp_directory_path() / ("gslb-geodb-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string good = test_data_path("test-city.mmdb");
+  std::string good_bytes;
+  {
+    std::ifstream in(good, std::ios::binary);
+    good_bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  REQUIRE(good_bytes.size() > 1000);
+  const auto write = [&](const char* name, const std::string& bytes) {
+    const auto path = (dir / name).string();
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+  };
+  struct Case {
+    std::string path;
+    const char* message_part;
+  };
+  const Case cases[] = {
+      {(dir / "absent.mmdb").string(), "cannot open"},
+      {write("empty.mmdb", ""), "cannot open"},
+      {write("garbage.mmdb", std::string(4096, 'x')), "cannot open"},
+      {write("head.mmdb", good_bytes.substr(0, good_bytes.size() / 2)), "cannot open"},
+      {write("tail.mmdb", good_bytes.substr(good_bytes.size() / 2)), ""},
+  };
+  // A file whose tree and metadata are fine but whose data section is
+  // overwritten: MMDB_open accepts it, the probe lookups must not.
+  {
+    MMDB_s raw{};
+    REQUIRE(MMDB_open(good.c_str(), MMDB_MODE_MMAP, &raw) == MMDB_SUCCESS);
+    const std::size_t data_start = raw.metadata.node_count * raw.metadata.record_size * 2 / 8 + 16;
+    MMDB_close(&raw);
+    std::string damaged = good_bytes;
+    for (std::size_t i = data_start; i < data_start + 64 && i < damaged.size(); ++i) damaged[i] = '\xff';
+    const auto path = write("damaged-data.mmdb", damaged);
+    const auto opened = GeoDb::open(path);
+    CHECK(opened.db == nullptr);
+    CHECK(opened.error.find(path + ": damaged MaxMind database (lookup of ") == 0);
+    CHECK(opened.error.find("data section contains bad data") != std::string::npos);
+  }
+  for (const auto& c : cases) {
+    INFO(c.path);
+    const auto opened = GeoDb::open(c.path);
+    CHECK(opened.db == nullptr);
+    CHECK(opened.error.find(c.path) == 0);
+    CHECK(opened.error.find(c.message_part) != std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
+}

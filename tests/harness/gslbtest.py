@@ -1,0 +1,623 @@
+"""gslbtest: the shared harness of gslb's integration tests.
+
+Everything here drives real processes on loopback: the `gslb` binary under
+test and the reference servers NSD and Knot, started on free ports with their
+configuration written into a private temporary directory. Nothing is mocked.
+
+What it offers:
+  * free_port(): a port free for both UDP and TCP on 127.0.0.1.
+  * Server: one child process (stdout+stderr captured to a file), readiness by
+    probing SOA over UDP and TCP with a bounded deadline, stop by PID
+    (SIGTERM, then SIGKILL).
+  * start_gslb / start_nsd / start_knot: a Server for each implementation,
+    serving every `<origin>.zone` file of a directory.
+  * Query / exchange / ask: build a query (EDNS payload and version, options,
+    flags, malformed question counts, other opcodes), send it over UDP or TCP,
+    and parse the reply into an Answer.
+  * Answer / compare / matches_any: the normalised, order-independent view of
+    a reply and a readable field-by-field diff between two replies.
+
+Imported by the tests in tests/integration (CTest sets PYTHONPATH). Every
+wait is a poll against a deadline; no sleep stands in for synchronisation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterable, Optional
+
+import dns.edns
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.opcode
+import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
+
+LOOPBACK = "127.0.0.1"
+
+
+# ---------------------------------------------------------------- environment
+
+
+def source_dir() -> Path:
+    """The repository root: $GSLB_SOURCE_DIR, else two levels above this file."""
+    env = os.environ.get("GSLB_SOURCE_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[2]
+
+
+def gslb_binary() -> Path:
+    """The gslb executable under test: $GSLB, else build/gslb in the source tree."""
+    env = os.environ.get("GSLB")
+    return Path(env) if env else source_dir() / "build" / "gslb"
+
+
+def gslb_has_command(command: str) -> bool:
+    """True when `gslb --help` lists the subcommand (each registered command
+    prints its synopsis there, starting with its name)."""
+    binary = gslb_binary()
+    if not binary.exists():
+        return False
+    proc = subprocess.run([str(binary), "--help"], capture_output=True, text=True, timeout=10)
+    return any(line.split()[:1] == [command] for line in (proc.stdout + proc.stderr).splitlines())
+
+
+def find_tool(name: str) -> str:
+    """Absolute path of a program, searching sbin directories too (nsd, knotd)."""
+    for directory in os.environ.get("PATH", "").split(os.pathsep) + ["/usr/sbin", "/sbin", "/usr/bin"]:
+        candidate = Path(directory) / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    raise FileNotFoundError(f"{name} not installed (see scripts/install-deps.sh)")
+
+
+# ---------------------------------------------------------------------- ports
+
+
+def free_port() -> int:
+    """A port number currently free for both UDP and TCP on 127.0.0.1.
+
+    The kernel picks a free TCP port (bind to port 0); the same number is then
+    checked for UDP, retrying with another pick if UDP holds it. The sockets are
+    closed before returning, so a tiny race with other processes remains; the
+    readiness probe of the server that binds it catches a lost race.
+    """
+    for _ in range(50):
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            tcp.bind((LOOPBACK, 0))
+            port = tcp.getsockname()[1]
+            try:
+                udp.bind((LOOPBACK, port))
+            except OSError:
+                continue
+            return port
+        finally:
+            tcp.close()
+            udp.close()
+    raise RuntimeError("no port free for both UDP and TCP after 50 tries")
+
+
+# ------------------------------------------------------------------ processes
+
+
+class ServerError(RuntimeError):
+    pass
+
+
+class Server:
+    """A child process serving DNS on 127.0.0.1:port.
+
+    Output (stdout and stderr) goes to `<workdir>/<name>.out`; `log()` reads it
+    back. Extra log files written by the server itself (NSD's and Knot's
+    configured log file) are appended by `log()` when listed in log_files.
+    """
+
+    def __init__(self, name: str, argv: list[str], workdir: Path, port: int, log_files: Iterable[Path] = ()):
+        self.name = name
+        self.argv = argv
+        self.workdir = workdir
+        self.port = port
+        self.output_path = workdir / f"{name}.out"
+        self.log_files = list(log_files)
+        self.proc: Optional[subprocess.Popen] = None
+
+    def start(self) -> "Server":
+        out = open(self.output_path, "wb")
+        try:
+            self.proc = subprocess.Popen(self.argv, cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=out,
+                                         stderr=subprocess.STDOUT)
+        finally:
+            out.close()
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def log(self) -> str:
+        parts = []
+        for path in [self.output_path] + self.log_files:
+            if path.exists():
+                parts.append(path.read_text(errors="replace"))
+        return "".join(parts)
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log().splitlines()[-lines:])
+
+    def send_signal(self, sig: int) -> None:
+        if not self.alive():
+            raise ServerError(f"{self.name} (pid {self.pid}) is not running:\n{self.log_tail()}")
+        os.kill(self.pid, sig)
+
+    def wait_ready(self, zones: Iterable[str], deadline_s: float = 15.0) -> None:
+        """Poll until every zone's SOA is answered NOERROR over UDP and over TCP.
+
+        Raises ServerError with the log tail when the process exits first or
+        the deadline passes. NOERROR is required (not just any reply) because
+        Knot answers SERVFAIL while its zones are still loading.
+        """
+        pending = [(zone, transport) for zone in zones for transport in ("udp", "tcp")]
+        end = time.monotonic() + deadline_s
+        last_problem = "no probe sent"
+        while pending:
+            if not self.alive():
+                raise ServerError(f"{self.name} exited with {self.proc.returncode} before it was ready:\n"
+                                  f"{self.log_tail()}")
+            if time.monotonic() > end:
+                raise ServerError(f"{self.name} not ready after {deadline_s}s ({last_problem}):\n{self.log_tail()}")
+            zone, transport = pending[0]
+            answer = ask(self.port, Query(zone, "SOA", transport=transport), timeout=0.3)
+            if answer is not None and answer.rcode == "NOERROR" and any(rr[1] == "SOA" for rr in answer.answer):
+                pending.pop(0)
+                continue
+            last_problem = f"SOA {zone} over {transport}: " + ("no reply" if answer is None else answer.rcode)
+            # Polling: a refused TCP connect returns at once, so pace the retries.
+            time.sleep(0.05)
+
+    def stop(self, grace_s: float = 5.0) -> Optional[int]:
+        """SIGTERM, wait up to grace_s, then SIGKILL. Returns the exit status."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            try:
+                os.kill(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=grace_s)
+            except ProcessLookupError:
+                pass
+        return self.proc.returncode
+
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class WorkDir:
+    """A temporary directory removed on clean exit, kept (and named) on failure."""
+
+    def __init__(self, prefix: str):
+        self.path = Path(tempfile.mkdtemp(prefix=f"gslbtest-{prefix}-"))
+
+    def __enter__(self) -> Path:
+        return self.path
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            shutil.rmtree(self.path, ignore_errors=True)
+        else:
+            print(f"(work directory kept for inspection: {self.path})", file=sys.stderr)
+
+
+def zone_files(zones_dir: Path) -> list[tuple[str, Path]]:
+    """(origin, path) for every `<origin>.zone` in zones_dir, origin with a trailing dot."""
+    found = []
+    for path in sorted(Path(zones_dir).glob("*.zone")):
+        found.append((path.name[:-len(".zone")].rstrip(".") + ".", path.resolve()))
+    if not found:
+        raise FileNotFoundError(f"no *.zone files in {zones_dir}")
+    return found
+
+
+def start_gslb(zones_dir: Path, workdir: Path, extra_args: Iterable[str] = (), ready: bool = True) -> Server:
+    """`gslb serve --zones DIR --listen 127.0.0.1:PORT` on a free port."""
+    port = free_port()
+    argv = [str(gslb_binary()), "serve", "--zones", str(Path(zones_dir).resolve()), "--listen", f"{LOOPBACK}:{port}"]
+    server = Server("gslb", argv + list(extra_args), workdir, port).start()
+    if ready:
+        try:
+            server.wait_ready([origin for origin, _ in zone_files(zones_dir)])
+        except Exception:
+            server.stop()
+            raise
+    return server
+
+
+def start_nsd(zones_dir: Path, workdir: Path) -> Server:
+    """NSD in the foreground (-d) serving every zone file of zones_dir.
+
+    Response rate limiting is off (Debian builds NSD with RRL, whose default
+    would throttle the tests), the database is in-memory only and every state
+    file lives in workdir.
+    """
+    port = free_port()
+    run = workdir / "nsd"
+    run.mkdir()
+    lines = [
+        "server:",
+        f"    ip-address: {LOOPBACK}@{port}",
+        "    server-count: 1",
+        '    username: ""',
+        '    chroot: ""',
+        f'    zonesdir: "{Path(zones_dir).resolve()}"',
+        '    database: ""',
+        f'    pidfile: "{run}/nsd.pid"',
+        f'    xfrdfile: "{run}/xfrd.state"',
+        f'    xfrdir: "{run}"',
+        f'    zonelistfile: "{run}/zone.list"',
+        f'    logfile: "{run}/nsd.log"',
+        "    verbosity: 2",
+        "    hide-version: no",
+        # Like Knot (and gslb): no NS RRset in the authority section of
+        # positive answers, so that only real differences show.
+        "    minimal-responses: yes",
+        '    version: "NSD (gslb tests)"',
+        "    rrl-ratelimit: 0",
+        "    rrl-whitelist-ratelimit: 0",
+        "remote-control:",
+        "    control-enable: no",
+    ]
+    for origin, path in zone_files(zones_dir):
+        lines += ["zone:", f'    name: "{origin}"', f'    zonefile: "{path}"']
+    conf = run / "nsd.conf"
+    conf.write_text("\n".join(lines) + "\n")
+    server = Server("nsd", [find_tool("nsd"), "-d", "-c", str(conf)], run, port, [run / "nsd.log"]).start()
+    try:
+        server.wait_ready([origin for origin, _ in zone_files(zones_dir)])
+    except Exception:
+        server.stop()
+        raise
+    return server
+
+
+def start_knot(zones_dir: Path, workdir: Path) -> Server:
+    """knotd in the foreground serving every zone file of zones_dir.
+
+    Zone files are only read (zonefile-sync -1, no journal), all state lives
+    in workdir, one worker of each kind keeps it light on a shared machine.
+    """
+    port = free_port()
+    run = workdir / "knot"
+    run.mkdir()
+    lines = [
+        "server:",
+        f"    listen: {LOOPBACK}@{port}",
+        f'    rundir: "{run}"',
+        f'    pidfile: "{run}/knot.pid"',
+        "    udp-workers: 1",
+        "    tcp-workers: 1",
+        "    background-workers: 1",
+        '    version: "Knot (gslb tests)"',
+        "log:",
+        f'  - target: "{run}/knot.log"',
+        "    any: info",
+        "database:",
+        f'    storage: "{run}/db"',
+        "control:",
+        f'    listen: "{run}/knot.sock"',
+        "template:",
+        "  - id: default",
+        f'    storage: "{Path(zones_dir).resolve()}"',
+        "    zonefile-sync: -1",
+        "    zonefile-load: whole",
+        "    journal-content: none",
+        "    semantic-checks: off",
+        "zone:",
+    ]
+    for origin, path in zone_files(zones_dir):
+        lines += [f"  - domain: {origin}", f'    file: "{path}"']
+    conf = run / "knot.conf"
+    conf.write_text("\n".join(lines) + "\n")
+    server = Server("knot", [find_tool("knotd"), "-c", str(conf)], run, port, [run / "knot.log"]).start()
+    try:
+        server.wait_ready([origin for origin, _ in zone_files(zones_dir)])
+    except Exception:
+        server.stop()
+        raise
+    return server
+
+
+# -------------------------------------------------------------------- queries
+
+
+@dataclasses.dataclass
+class Query:
+    """One DNS query, as the tests describe it.
+
+    edns None sends no OPT record; otherwise it is the advertised UDP payload.
+    options are (code, bytes) EDNS options. qdcount overrides the question
+    count on the wire to build malformed queries (0: question removed, 2: the
+    question repeated). opcode other than 0 builds e.g. a STATUS query.
+    """
+
+    qname: str
+    qtype: str = "A"
+    transport: str = "udp"
+    edns: Optional[int] = 1232
+    rd: bool = False
+    ednsver: int = 0
+    do: bool = False
+    options: tuple = ()
+    qclass: str = "IN"
+    qdcount: Optional[int] = None
+    opcode: int = 0
+    id: str = ""
+
+    def wire(self, msg_id: int) -> bytes:
+        msg = dns.message.make_query(self.qname, self.qtype, self.qclass, flags=0, id=msg_id)
+        if self.rd:
+            msg.flags |= dns.flags.RD
+        msg.set_opcode(self.opcode)
+        if self.edns is not None:
+            opts = [dns.edns.GenericOption(code, data) for code, data in self.options]
+            msg.use_edns(self.ednsver, dns.flags.DO if self.do else 0, self.edns, options=opts)
+        wire = bytearray(msg.to_wire())
+        if self.qdcount is not None:
+            # The question is the first name in the message, so never compressed.
+            qlen = len(dns.name.from_text(self.qname).to_wire()) + 4
+            question = bytes(wire[12:12 + qlen])
+            if self.qdcount == 0:
+                del wire[12:12 + qlen]
+            else:
+                wire[12 + qlen:12 + qlen] = question * (self.qdcount - 1)
+            struct.pack_into("!H", wire, 4, self.qdcount)
+        return bytes(wire)
+
+    def describe(self) -> str:
+        parts = [self.qname, self.qclass if self.qclass != "IN" else "", self.qtype, self.transport.upper()]
+        parts.append("no-EDNS" if self.edns is None else f"EDNS{self.ednsver}/{self.edns}")
+        if self.rd:
+            parts.append("+rd")
+        if self.do:
+            parts.append("+do")
+        for code, data in self.options:
+            parts.append(f"opt{code}={data.hex()}")
+        if self.qdcount is not None:
+            parts.append(f"qdcount={self.qdcount}")
+        if self.opcode:
+            parts.append(f"opcode={dns.opcode.to_text(self.opcode)}")
+        return " ".join(p for p in parts if p)
+
+
+_next_id = int.from_bytes(os.urandom(2), "big")
+
+
+def _take_id() -> int:
+    global _next_id
+    _next_id = (_next_id + 1) & 0xFFFF
+    return _next_id
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise ConnectionError("connection closed")
+        data += chunk
+    return data
+
+
+def exchange(port: int, wire: bytes, transport: str = "udp", timeout: float = 2.0,
+             host: str = LOOPBACK) -> Optional[bytes]:
+    """Send raw wire to host:port and return the raw reply, or None on timeout
+    or closed connection. UDP replies are matched on the message ID."""
+    try:
+        if transport == "udp":
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+                sock.settimeout(timeout)
+                sock.sendto(wire, (host, port))
+                end = time.monotonic() + timeout
+                while True:
+                    sock.settimeout(max(0.001, end - time.monotonic()))
+                    reply, _ = sock.recvfrom(65535)
+                    if reply[:2] == wire[:2]:
+                        return reply
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            sock.sendall(struct.pack("!H", len(wire)) + wire)
+            (length,) = struct.unpack("!H", _recv_exact(sock, 2))
+            return _recv_exact(sock, length)
+    except (socket.timeout, ConnectionError, OSError):
+        return None
+
+
+def ask(port: int, query: Query, timeout: float = 2.0, host: str = LOOPBACK) -> Optional["Answer"]:
+    """Send query and parse the reply; None when nothing came back."""
+    reply = exchange(port, query.wire(_take_id()), query.transport, timeout, host)
+    return None if reply is None else Answer.parse(reply)
+
+
+# -------------------------------------------------------------------- answers
+
+# Types whose rdata holds domain names: compared lower-cased, since a server
+# may compress them against the (mixed-case) query name.
+_NAME_RDATA = {"CNAME", "NS", "MX", "SRV", "PTR", "DNAME", "SOA", "NAPTR", "RP", "AFSDB", "KX"}
+
+Section = tuple  # sorted tuple of (owner, type, class, ttl, sorted rdata tuple)
+
+
+def _section(rrsets) -> Section:
+    out = []
+    for rrset in rrsets:
+        rtype = dns.rdatatype.to_text(rrset.rdtype)
+        rdatas = [rd.to_text() for rd in rrset]
+        if rtype in _NAME_RDATA:
+            rdatas = [r.lower() for r in rdatas]
+        out.append((rrset.name.to_text().lower(), rtype, dns.rdataclass.to_text(rrset.rdclass), rrset.ttl,
+                    tuple(sorted(rdatas))))
+    return tuple(sorted(out))
+
+
+@dataclasses.dataclass(frozen=True)
+class Answer:
+    """A reply normalised for comparison: order inside and between RRsets is
+    gone, owners are lower-cased (the question keeps its exact case so case
+    echo can be checked), EDNS is reduced to presence and version."""
+
+    rcode: str
+    opcode: str
+    flags: frozenset
+    question: tuple
+    answer: Section
+    authority: Section
+    additional: Section
+    edns: Optional[int]
+    size: int
+    parse_error: str = ""
+
+    @staticmethod
+    def parse(wire: bytes) -> "Answer":
+        try:
+            msg = dns.message.from_wire(wire)
+        except (dns.exception.DNSException, ValueError) as err:
+            # Keep what the fixed header says (e.g. a FORMERR with an odd body).
+            ident, flags, *_ = struct.unpack("!HHHHHH", wire[:12]) if len(wire) >= 12 else (0, 0)
+            return Answer(dns.rcode.to_text(flags & 0xF), dns.opcode.to_text((flags >> 11) & 0xF),
+                          _flag_set(flags), (), (), (), (), None, len(wire), f"{type(err).__name__}: {err}")
+        question = tuple((rr.name.to_text(), dns.rdatatype.to_text(rr.rdtype), dns.rdataclass.to_text(rr.rdclass))
+                         for rr in msg.question)
+        return Answer(dns.rcode.to_text(msg.rcode()), dns.opcode.to_text(msg.opcode()), _flag_set(msg.flags),
+                      question, _section(msg.answer), _section(msg.authority), _section(msg.additional),
+                      msg.edns if msg.edns >= 0 else None, len(wire))
+
+    def text(self) -> str:
+        lines = [f"rcode={self.rcode} opcode={self.opcode} flags={' '.join(sorted(self.flags))} "
+                 f"edns={self.edns} size={self.size}"]
+        if self.parse_error:
+            lines.append(f"unparseable: {self.parse_error}")
+        lines += [f"  question: {q}" for q in self.question]
+        for name in ("answer", "authority", "additional"):
+            lines += [f"  {name}: {_rrset_text(r)}" for r in getattr(self, name)]
+        return "\n".join(lines)
+
+
+def _flag_set(flags: int) -> frozenset:
+    return frozenset(f for f in ("QR", "AA", "TC", "RD", "RA", "AD", "CD")
+                     if flags & getattr(dns.flags, f))
+
+
+def _rrset_text(rrset) -> str:
+    owner, rtype, rclass, ttl, rdatas = rrset
+    return f"{owner} {ttl} {rclass} {rtype} " + " | ".join(rdatas)
+
+
+# Fields compared by default. Flags are limited to those a zone's content
+# decides; AD/CD echo and QR are not what these tests are about (QR is
+# checked separately by checking a reply arrived at all).
+COMPARED_FLAGS = frozenset({"AA", "TC", "RD", "RA"})
+FIELDS = ("rcode", "opcode", "flags", "question", "answer", "authority", "additional", "edns")
+
+
+def compare(expected: Answer, got: Answer, fields: Iterable[str] = FIELDS, shape_only: Iterable[str] = ()) -> list[str]:
+    """Readable differences between two replies, one string per field.
+
+    shape_only names sections whose rdata is not compared (only owner, type,
+    class, TTL and count), e.g. the text of a CHAOS version.bind answer.
+    """
+    shape_only = set(shape_only)
+    diffs = []
+    for field in fields:
+        want, have = getattr(expected, field), getattr(got, field)
+        if field == "flags":
+            want, have = want & COMPARED_FLAGS, have & COMPARED_FLAGS
+        if field in shape_only:
+            want = tuple(sorted((o, t, c, ttl, len(r)) for o, t, c, ttl, r in want))
+            have = tuple(sorted((o, t, c, ttl, len(r)) for o, t, c, ttl, r in have))
+        if want == have:
+            continue
+        if field in ("answer", "authority", "additional") and field not in shape_only:
+            missing = [r for r in want if r not in have]
+            extra = [r for r in have if r not in want]
+            lines = [f"{field}:"]
+            lines += [f"    expected, missing: {_rrset_text(r)}" for r in missing]
+            lines += [f"    got, unexpected:   {_rrset_text(r)}" for r in extra]
+            diffs.append("\n".join(lines))
+        elif field == "flags":
+            diffs.append(f"flags: expected {' '.join(sorted(want)) or '-'}, got {' '.join(sorted(have)) or '-'}")
+        else:
+            diffs.append(f"{field}: expected {want!r}, got {have!r}")
+    return diffs
+
+
+def matches_any(references: dict[str, Optional[Answer]], got: Optional[Answer],
+                shape_only: Iterable[str] = ()) -> tuple[bool, str]:
+    """Whether got equals at least one reference's reply; if not, a report
+    with the differences against each reference."""
+    if got is None:
+        return False, "no reply (timeout)"
+    report = []
+    for name, ref in references.items():
+        if ref is None:
+            report.append(f"  vs {name}: {name} did not reply")
+            continue
+        diffs = compare(ref, got, shape_only=shape_only)
+        if not diffs:
+            return True, ""
+        report.append(f"  vs {name}:\n" + "\n".join("    " + line for d in diffs for line in d.splitlines()))
+    return False, "\n".join(report)
+
+
+def load_queries(path: Path) -> list[Query]:
+    """Parse a query table (format documented at the top of
+    tests/data/diff_queries.txt) into Query objects; ids must be unique."""
+    queries, seen = [], set()
+    for lineno, raw in enumerate(Path(path).read_text().splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        fields = line.split()
+        if len(fields) < 5:
+            raise ValueError(f"{path}:{lineno}: expected id qname qtype transport edns [options]")
+        qid, qname, qtype, transport, edns = fields[:5]
+        if qid in seen:
+            raise ValueError(f"{path}:{lineno}: duplicate id {qid}")
+        seen.add(qid)
+        if transport not in ("udp", "tcp"):
+            raise ValueError(f"{path}:{lineno}: transport must be udp or tcp")
+        q = Query(qname, qtype, transport, None if edns == "-" else int(edns), id=qid)
+        for opt in fields[5:]:
+            key, _, value = opt.partition("=")
+            if key in ("rd", "do"):
+                setattr(q, key, True)
+            elif key in ("ednsver", "qdcount", "opcode"):
+                setattr(q, key, int(value))
+            elif key == "class":
+                q.qclass = value
+            elif key == "opt":
+                code, _, data = value.partition(":")
+                q.options = q.options + ((int(code), bytes.fromhex(data)),)
+            else:
+                raise ValueError(f"{path}:{lineno}: unknown option {opt}")
+        queries.append(q)
+    return queries

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Differential test: gslb against NSD and Knot on the same zones.
+
+NSD, Knot and `gslb serve` are started on the corpus tests/data/zones/diff/
+(diff.test. and its separately loaded child sub.diff.test.) and every query of
+tests/data/diff_queries.txt is sent to all three. The test fails when:
+
+  1. the two references disagree on a query not listed in KNOWN_DIFFERENCES,
+     or agree on one that is listed (the table below must stay true: it is
+     the record of where standard servers legitimately differ);
+  2. gslb's reply equals neither reference's reply (rcode, opcode, AA/TC/RD/RA,
+     exact question, answer/authority/additional as multisets of RRsets with
+     TTLs, EDNS presence and version), unless an ACCEPT rule below allows it.
+
+Known differences between the references (NSD 4.6 with minimal-responses,
+Knot 3.2; measured on this corpus). For these either answer is acceptable:
+
+  query id              NSD                              Knot
+  --------------------  -------------------------------  ---------------------------------
+  apex-mx, mx-additional, wild-mx-additional, srv-additional, srv-additional-both,
+  manymx-noedns, manymx-1232
+                        no additional section            A/AAAA of in-zone targets in
+                        (minimal-responses)              additional (all that fit)
+  cname-to-subzone      follows the CNAME into the       stops at the parent's delegation:
+                        child zone it also serves        CNAME + referral (NS, glue)
+  qdcount0              NOERROR, empty question          FORMERR
+  qdcount2              no reply (dropped)               FORMERR
+  opcode-status         NOTIMP, no question, no OPT      NOTIMP, question and OPT echoed
+
+The CHAOS version.bind text is each server's own ("NSD (gslb tests)", "Knot
+(gslb tests)", gslb's version): that answer is compared by shape (SHAPE_ONLY).
+ANY may carry any of the name's RRsets (ACCEPT).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import gslbtest as g
+
+KNOWN_DIFFERENCES = {
+    "apex-mx": "NSD minimal-responses omits MX target addresses; Knot adds them",
+    "mx-additional": "as apex-mx",
+    "wild-mx-additional": "as apex-mx, for an MX synthesised from a wildcard",
+    "srv-additional": "NSD omits SRV target addresses; Knot adds them",
+    "srv-additional-both": "as srv-additional (A and AAAA of the target)",
+    "manymx-noedns": "NSD omits additional data; Knot adds what fits in 512 bytes",
+    "manymx-1232": "NSD omits additional data; Knot adds all of it",
+    "cname-to-subzone": "NSD follows a CNAME into another zone it serves; Knot answers the parent's referral",
+    "qdcount0": "NSD answers NOERROR with no question; Knot FORMERR",
+    "qdcount2": "NSD drops the query; Knot FORMERR",
+    "opcode-status": "both NOTIMP; NSD strips question and OPT, Knot echoes them",
+}
+
+# Sections compared by shape only (owner, type, class, TTL, number of records):
+# the version text is implementation-specific, its form is not.
+SHAPE_ONLY = {"chaos-version": ("answer",)}
+
+
+def accept_any_minimal(query: g.Query, refs: dict, got: g.Answer) -> bool:
+    """RFC 8482 section 4.1: an ANY reply may carry any one RRset (or all) of
+    the name; NSD and Knot both happen to pick the A RRset. Accept a reply
+    that differs from them only by carrying another subset of the name's
+    RRsets, all of them with the owner asked for."""
+    ref = refs["nsd"] or refs["knot"]
+    if ref is None or got.rcode != ref.rcode or not got.answer:
+        return False
+    owner = query.qname.lower()
+    rest_same = not g.compare(ref, got, fields=("rcode", "opcode", "flags", "question", "edns"))
+    return rest_same and all(rrset[0] == owner for rrset in got.answer)
+
+
+# Replies accepted although they equal neither reference, with the reason.
+ACCEPT = {
+    "any-udp": accept_any_minimal,
+    "any-tcp": accept_any_minimal,
+}
+
+
+def reference_cross_check(queries, refs) -> list[str]:
+    """Problems with the KNOWN_DIFFERENCES table, given both references' replies."""
+    problems = []
+    for q in queries:
+        nsd, knot = refs[q.id]["nsd"], refs[q.id]["knot"]
+        if nsd is None and knot is None:
+            problems.append(f"{q.id}: neither reference replied to {q.describe()}")
+            continue
+        differs = nsd is None or knot is None or bool(g.compare(nsd, knot, shape_only=SHAPE_ONLY.get(q.id, ())))
+        if differs and q.id not in KNOWN_DIFFERENCES:
+            detail = ("one reference did not reply" if nsd is None or knot is None else "\n".join(
+                g.compare(nsd, knot, shape_only=SHAPE_ONLY.get(q.id, ()))))
+            problems.append(f"{q.id}: NSD and Knot differ but the difference is not documented "
+                            f"({q.describe()}):\n{detail}")
+        if not differs and q.id in KNOWN_DIFFERENCES:
+            problems.append(f"{q.id}: listed in KNOWN_DIFFERENCES but NSD and Knot now agree")
+    for qid in KNOWN_DIFFERENCES:
+        if qid not in refs:
+            problems.append(f"{qid}: listed in KNOWN_DIFFERENCES but no such query")
+    return problems
+
+
+def check_gslb(queries, refs, port: int) -> list[str]:
+    failures = []
+    for q in queries:
+        got = g.ask(port, q)
+        ok, report = g.matches_any(refs[q.id], got, shape_only=SHAPE_ONLY.get(q.id, ()))
+        if not ok and got is not None and q.id in ACCEPT and ACCEPT[q.id](q, refs[q.id], got):
+            ok = True
+        if not ok:
+            got_text = "(no reply)" if got is None else got.text()
+            failures.append(f"--- {q.id}: {q.describe()}\n{report}\n  gslb replied:\n" +
+                            "\n".join("    " + line for line in got_text.splitlines()))
+    return failures
+
+
+def main() -> int:
+    src = g.source_dir()
+    zones = src / "tests/data/zones/diff"
+    queries = g.load_queries(src / "tests/data/diff_queries.txt")
+    with g.WorkDir("differential") as work:
+        refs = {}
+        with g.start_nsd(zones, work) as nsd, g.start_knot(zones, work) as knot:
+            for q in queries:
+                refs[q.id] = {"nsd": g.ask(nsd.port, q), "knot": g.ask(knot.port, q)}
+        problems = reference_cross_check(queries, refs)
+        for p in problems:
+            print(f"REFERENCE: {p}")
+        print(f"references: {len(queries)} queries, {len(KNOWN_DIFFERENCES)} documented differences, "
+              f"{len(problems)} problems")
+
+        if not g.gslb_has_command("serve"):
+            print(f"SKIP: gslb part: {g.gslb_binary()} has no 'serve' command yet")
+            return 1 if problems else 0
+
+        with g.start_gslb(zones, work) as gslb:
+            failures = check_gslb(queries, refs, gslb.port)
+            alive = gslb.alive()
+            log_tail = gslb.log_tail()
+        for f in failures:
+            print(f)
+        if not alive:
+            failures.append("gslb exited during the test")
+            print(f"gslb exited during the test; log:\n{log_tail}")
+        print(f"gslb: {len(queries) - len(failures)}/{len(queries)} queries answered like a reference")
+        return 1 if problems or failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
