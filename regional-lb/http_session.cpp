@@ -11,6 +11,13 @@
 #include "regional-lb/proxy_headers.hpp"
 #include "regional-lb/worker.hpp"
 
+// GCC 12 reports -Wmismatched-new-delete for coroutine frames that use Asio's
+// frame allocator (a false positive: Asio's awaitable_frame_base supplies both
+// operator new and the matching sized delete). Silenced for this file only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 namespace gslb::lb {
 
 namespace asio = boost::asio;
@@ -68,19 +75,22 @@ http::status header_limit_status(const RequestParser& parser) {
 }  // namespace
 
 asio::awaitable<void> HttpSession::run() {
-  const ServerConfig& server = worker_.region().config.server;
-  const Limits& limits = server.limits;
   const ClientConnection client{client_, buffer_, ip_text_, ip_bytes_, body_buffer_};
   while (!worker_.draining()) {
     if (buffer_.size() == 0) {
       // Between requests: wait for the next one's first byte (keep-alive idle).
       idle_ = true;
-      client_.expires_after(server.timeouts.client_idle);
+      client_.expires_after(worker_.current()->region->config.server.timeouts.client_idle);
       auto [ec, n] = co_await client_.async_read_some(buffer_.prepare(4096), tok);
       idle_ = false;
       if (ec) break;
       buffer_.commit(n);
     }
+    // The configuration this request is handled with, taken when it starts
+    // and kept even if a reload replaces it meanwhile.
+    const std::shared_ptr<WorkerRegion> state = worker_.current();
+    const ServerConfig& server = state->region->config.server;
+    const Limits& limits = server.limits;
     RequestParser parser;
     parser.header_limit(limits.request_line + limits.header_bytes);
     parser.body_limit(limits.body_bytes);
@@ -109,7 +119,7 @@ asio::awaitable<void> HttpSession::run() {
     const bool has_body = parser.chunked() || parser.content_length().value_or(0) > 0;
     // Local answers do not read a request body: close after them if there is one.
     const bool keep = parser.get().keep_alive() && !has_body;
-    const Route* route = worker_.region().router.match(header);
+    const Route* route = state->region->router.match(header);
     bool again = false;
     if (!route) {
       again =
@@ -121,7 +131,7 @@ asio::awaitable<void> HttpSession::run() {
       again = co_await send_simple_response(client, server, static_cast<http::status>(route->status), "", keep,
                                             header.version(), route->location);
     } else {
-      again = co_await forward_request(worker_, route->pool, client, parser);
+      again = co_await forward_request(worker_, *state, route->pool, client, parser);
     }
     if (!again) break;
   }

@@ -13,6 +13,7 @@
 #include "base/log.hpp"
 #include "regional-lb/balancer.hpp"
 #include "regional-lb/proxy_headers.hpp"
+#include "regional-lb/sticky.hpp"
 #include "regional-lb/worker.hpp"
 
 namespace gslb::lb {
@@ -178,15 +179,15 @@ asio::awaitable<bool> send_simple_response(ClientConnection client, const Server
   co_return !ec && keep_alive;
 }
 
-asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, ClientConnection client,
-                                      RequestParser& parser) {
-  const ServerConfig& server = worker.region().config.server;
-  const PoolConfig& pool_config = worker.region().config.pools[pool_index];
+asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::size_t pool_index,
+                                      ClientConnection client, RequestParser& parser) {
+  const ServerConfig& server = state.region->config.server;
+  const PoolConfig& pool_config = state.region->config.pools[pool_index];
   const Timeouts& t = server.timeouts;
-  Worker::PoolState& pool = worker.pool(pool_index);
+  PoolState& pool = state.pools[pool_index];
   // Hold the view for the whole request: member indices stay meaningful even
   // if a health change publishes a new one meanwhile.
-  const std::shared_ptr<const PoolView> view_holder = pool.views.shared();
+  const std::shared_ptr<const PoolView> view_holder = pool.current();
   const PoolView& view = *view_holder;
   auto& req = parser.get();
   const unsigned client_version = req.version();
@@ -210,6 +211,8 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
     hash_key = std::string(find_cookie(req, pool_config.hash_key.name));
   }
   const RequestInfo info{client.ip_bytes, hash_key};
+  std::string sticky_value;
+  if (pool_config.sticky) sticky_value = std::string(find_cookie(req, pool_config.sticky->cookie));
 
   // RFC 9110 §10.1.1: answer "100 Continue" ourselves so the client sends the
   // body we need before choosing a backend; the backend never sees Expect.
@@ -261,19 +264,23 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
   const std::size_t max_members = std::min<std::size_t>(3, std::max<std::size_t>(1, view.available().size()));
 
   while (true) {
-    const auto member = pool.balancer->pick_excluding(view, info, tried);
+    // Affinity first (on the first attempt only), then the balancer.
+    std::optional<std::uint32_t> member;
+    if (pool_config.sticky && tried.empty()) member = sticky_member(view, sticky_value);
+    if (!member) member = pool.balancer->pick_excluding(view, info, tried);
     if (!member) {
       co_return co_await fail(tried.empty() ? http::status::service_unavailable : http::status::bad_gateway,
                               tried.empty() ? "no backend available" : "bad gateway");
     }
     const auto& m = view.members()[*member];
-    auto conn = worker.upstream().take(pool_index, *member, t.backend_idle);
+    auto conn = state.upstream.take(pool_index, *member, t.backend_idle);
     if (!conn) {
       conn = std::make_unique<UpstreamConnection>(worker.io());
       conn->stream.expires_after(t.backend_connect);
       auto [ec] = co_await conn->stream.async_connect(tcp::endpoint(m.address.ip, m.address.port), tok);
       if (ec) {
         base::log_debug("lb", "connect to ", m.address.text, " failed: ", ec.message());
+        state.record_outcome(pool_index, view, *member, false, false);
         tried.push_back(*member);
         if (tried.size() >= max_members) co_return co_await fail(http::status::bad_gateway, "bad gateway");
         continue;
@@ -309,6 +316,7 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
     if (send_error) {
       if (read_past_first_piece) co_return co_await fail(http::status::bad_gateway, "bad gateway");
       if (conn->reused && stale_retries++ < 2) continue;  // the backend had closed it: same member, fresh socket
+      state.record_outcome(pool_index, view, *member, false, false);
       tried.push_back(*member);
       if (tried.size() >= max_members) co_return co_await fail(http::status::bad_gateway, "bad gateway");
       continue;
@@ -332,6 +340,8 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
       if (status < 100 || status > 199 || status == 101) break;
     }
     if (rec) {
+      const bool stale = conn->reused && response_bytes == 0 && conn->buffer.size() == 0;
+      if (!stale) state.record_outcome(pool_index, view, *member, false, false);
       if (rec == beast::error::timeout) {
         base::log_debug("lb", m.address.text, " did not answer within ", base::format_duration(t.backend_response));
         co_return co_await fail(http::status::gateway_timeout, "gateway timeout");
@@ -347,12 +357,16 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
       co_return co_await fail(http::status::bad_gateway, "bad gateway");
     }
     in_flight.succeeded(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started));
+    state.record_outcome(pool_index, view, *member, true, rp->get().result_int() < 500);
 
     auto& res = rp->get();
     const bool switching = upgrade && res.result() == http::status::switching_protocols;
     const bool backend_keep_alive = res.keep_alive();
     strip_hop_by_hop(res, switching);
     if (!server.server_header.empty()) res.set(http::field::server, server.server_header);
+    if (pool_config.sticky && sticky_value != m.sticky_id) {
+      res.insert(http::field::set_cookie, sticky_set_cookie(*pool_config.sticky, m.sticky_id));
+    }
     bool keep = client_keep_alive && !worker.draining() && parser.is_done();
     const unsigned status = res.result_int();
     const bool bodiless = head || status == 204 || status == 304 || (status >= 100 && status < 200);
@@ -404,8 +418,8 @@ asio::awaitable<bool> forward_request(Worker& worker, std::size_t pool_index, Cl
       if (co_await write_piece(client.stream, response_writer, t.client_idle)) co_return false;
     }
     if (backend_keep_alive && rp->is_done() && parser.is_done() && conn->buffer.size() == 0) {
-      worker.upstream().give_back(pool_index, *member, std::move(conn),
-                                  static_cast<std::size_t>(pool_config.max_idle_per_backend));
+      state.upstream.give_back(pool_index, *member, std::move(conn),
+                               static_cast<std::size_t>(pool_config.max_idle_per_backend));
     }
     co_return keep;
   }

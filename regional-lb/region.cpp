@@ -2,7 +2,7 @@
 
 namespace gslb::lb {
 
-Region::Region(RegionConfig cfg, const base::SipKey& hash_key) : config(std::move(cfg)), router(config) {
+Region::Region(RegionConfig cfg, const base::SipKey& key) : config(std::move(cfg)), hash_key(key), router(config) {
   for (const auto& p : config.pools) pools.push_back(std::make_unique<Pool>(p, hash_key));
 }
 

@@ -17,6 +17,7 @@ struct Region {
   Region(RegionConfig cfg, const base::SipKey& hash_key);
 
   const RegionConfig config;
+  const base::SipKey hash_key;               // kept across reloads so hashing balancers do not remap
   std::vector<std::unique_ptr<Pool>> pools;  // same order as config.pools
   const Router router;
 };

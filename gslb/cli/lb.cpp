@@ -1,6 +1,8 @@
 // `gslb lb -c region.yaml`: run the regional HTTP load balancer until SIGTERM
 // or SIGINT, then drain (stop accepting, finish in-flight requests within
-// server.timeouts.shutdown_grace) and exit 0. `--check` only validates.
+// server.timeouts.shutdown_grace) and exit 0. SIGHUP reloads region.yaml
+// (a bad file is reported and the old configuration keeps serving).
+// `--check` only validates; `--reference` prints the region.yaml reference.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -23,6 +25,9 @@ int run_lb(const Args& args) {
       config_path = args[++i];
     } else if (args[i] == "--check") {
       check_only = true;
+    } else if (args[i] == "--reference") {
+      lb::write_config_reference(std::cout);
+      return exit_ok;
     } else if (args[i] == "--debug") {
       base::Log::set_level(base::LogLevel::debug);
     } else {
@@ -51,7 +56,18 @@ int run_lb(const Args& args) {
                                                                              int signal) {
     if (ec) return;
     if (signal == SIGHUP) {
-      base::log_warning("lb", "SIGHUP: configuration reload is not implemented yet; still serving the old one");
+      // Build and validate the whole new configuration; on any error keep
+      // serving the old one (STYLE.md habit 1).
+      auto next = lb::load_region_config(config_path);
+      for (const auto& d : next.diagnostics.items()) base::log_error("lb", d.format());
+      std::string reload_error;
+      if (!next.config) {
+        base::log_error("lb", "reload failed: ", config_path, " has errors; still serving the old configuration");
+      } else if (!server.reload(std::move(*next.config), reload_error)) {
+        base::log_error("lb", "reload refused: ", reload_error, "; still serving the old configuration");
+      } else {
+        base::log_info("lb", "reloaded ", config_path);
+      }
       signals.async_wait(on_signal);
       return;
     }
@@ -60,6 +76,7 @@ int run_lb(const Args& args) {
   signals.async_wait(on_signal);
   server.start();
   for (const auto& e : server.local_endpoints()) base::log_info("lb", "listening on ", e);
+  if (const auto admin = server.admin_endpoint()) base::log_info("lb", "admin API on ", *admin);
   while (!stop) control.run_one();
   base::log_info("lb", "shutting down (grace ", base::format_duration(grace), ")");
   server.shutdown(grace);

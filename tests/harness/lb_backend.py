@@ -11,6 +11,8 @@ string or per backend through attributes:
   ?size=N            answer with an N-byte body (streamed in 64 KiB pieces)
   backend.status / backend.delay      the same for every request
 
+Backend(id, port=p) binds a given port, to bring a stopped backend back.
+
 Each request is recorded (method, path, headers, body length) in
 backend.requests, and the connection it arrived on in backend.connections,
 so tests can assert what was forwarded and whether keep-alive was used.
@@ -117,14 +119,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 class Backend:
-    def __init__(self, backend_id, status=200, delay=0.0):
+    def __init__(self, backend_id, status=200, delay=0.0, port=0):
         self.id = backend_id
         self.status = status
         self.delay = delay
         self.requests = []
         self.connections = set()
         self.lock = threading.Lock()
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self._server.daemon_threads = True
         self._server.backend = self
         self.port = self._server.server_address[1]

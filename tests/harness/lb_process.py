@@ -17,7 +17,7 @@ import time
 
 
 class LbProcess:
-    def __init__(self, config_text, extra_args=(), ready_timeout=20.0, listeners=1):
+    def __init__(self, config_text, extra_args=(), ready_timeout=20.0, listeners=1, admin=False):
         self.binary = os.environ.get("GSLB", "build/gslb")
         self._dir = tempfile.TemporaryDirectory(prefix="gslb-lb-")
         self.config_path = os.path.join(self._dir.name, "region.yaml")
@@ -30,6 +30,7 @@ class LbProcess:
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         self.ports = []
+        self.admin_port = None
         deadline = time.monotonic() + ready_timeout
         while time.monotonic() < deadline and self.proc.poll() is None:
             try:
@@ -39,8 +40,11 @@ class LbProcess:
             m = re.search(r"listening on (\S+):(\d+)$", line.strip())
             if m:
                 self.ports.append(int(m.group(2)))
-                if len(self.ports) == listeners:
-                    break
+            m = re.search(r"admin API on (\S+):(\d+)$", line.strip())
+            if m:
+                self.admin_port = int(m.group(2))
+            if len(self.ports) == listeners and (self.admin_port or not admin):
+                break
         if not self.ports:
             self.stop()
             raise RuntimeError("gslb lb did not start:\n" + "".join(self.lines))
@@ -53,6 +57,24 @@ class LbProcess:
 
     def log(self):
         return "".join(self.lines)
+
+    def reload(self, config_text, timeout=10.0):
+        """Replaces region.yaml (atomically: write + rename) and sends SIGHUP;
+        returns the log line that reports the outcome."""
+        outcomes = ("reloaded ", "reload failed", "reload refused")
+        before = sum(1 for l in self.lines if any(o in l for o in outcomes))
+        tmp = self.config_path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(config_text)
+        os.rename(tmp, self.config_path)
+        self.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            done = [l for l in list(self.lines) if any(o in l for o in outcomes)]
+            if len(done) > before:
+                return done[-1]
+            time.sleep(0.02)  # polling the process's log, bounded
+        raise RuntimeError("no reload outcome in log:\n" + self.log())
 
     def terminate(self):
         if self.proc.poll() is None:
