@@ -1,5 +1,7 @@
 // all: every candidate, shuffled (Route 53 multivalue), so clients that take
 // the first address spread over all of them (STYLE pitfall 20).
+#include <algorithm>
+
 #include "gslb/steering/step.hpp"
 
 namespace gslb::policy {
@@ -7,12 +9,14 @@ namespace gslb::policy {
 std::size_t step_all(const StepContext& ctx, std::span<Candidate> c, StepScope& scope, std::string* note) {
   scope = {};
   std::size_t begin = 0;
-  while (begin < c.size()) {
+  // Positions past ctx.ordered are never answered: left in place.
+  while (begin < c.size() && begin < ctx.ordered) {
     std::size_t end = begin + 1;
     while (end < c.size() && c[end].group == c[begin].group) ++end;
-    // Fisher–Yates over [begin, end).
-    for (std::size_t i = end - 1; i > begin; --i) {
-      const std::size_t j = begin + ctx.rng.below(static_cast<std::uint32_t>(i - begin + 1));
+    // Fisher–Yates, forward, stopping once the answered positions are drawn.
+    const std::size_t stop = std::min(end, ctx.ordered);
+    for (std::size_t i = begin; i < stop && i + 1 < end; ++i) {
+      const std::size_t j = i + ctx.rng.below(static_cast<std::uint32_t>(end - i));
       std::swap(c[i], c[j]);
     }
     for (std::size_t i = begin; i < end; ++i) c[i].score = static_cast<double>(i - begin);

@@ -100,18 +100,20 @@ PipelineResult run_pipeline(const PipelineInput& in, PipelineScratch& scratch, T
 
   ClientContext client;
   locate(in, client);
-  const StepContext ctx{in.policy,
-                        in.record,
-                        client,
-                        in.rng,
-                        in.hash_key,
-                        std::span<geo::RankedSite>(scratch.ranked.data(), in.policy.region_names.size()),
-                        std::span<std::uint16_t>(scratch.region_rank.data(), in.policy.region_names.size())};
+  StepContext ctx{in.policy,
+                  in.record,
+                  client,
+                  in.rng,
+                  in.hash_key,
+                  std::span<geo::RankedSite>(scratch.ranked.data(), in.policy.region_names.size()),
+                  std::span<std::uint16_t>(scratch.region_rank.data(), in.policy.region_names.size())};
   // Decided before the steps: with one candidate every client gets the same answer.
   const bool constant = c.size() <= 1;
   bool dependent = false;
   std::uint8_t scope = 0;
-  for (Steering s : in.record.steps) {
+  for (std::size_t i = 0; i < in.record.steps.size(); ++i) {
+    const Steering s = in.record.steps[i];
+    ctx.ordered = i + 1 == in.record.steps.size() ? static_cast<std::size_t>(in.record.answers) : SIZE_MAX;
     StepScope step_scope;
     std::string note;
     c = c.first(step_function(s)(ctx, c, step_scope, trace ? &note : nullptr));

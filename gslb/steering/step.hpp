@@ -73,6 +73,9 @@ struct StepContext {
   const base::SipKey& hash_key;
   std::span<geo::RankedSite> ranked;     // scratch, policy.region_names.size() elements
   std::span<std::uint16_t> region_rank;  // scratch, same size
+  // How many leading positions must come out ordered: the record's answer
+  // count for the last step (random steps then stop early), else all.
+  std::size_t ordered = SIZE_MAX;
 };
 
 // A step's effect on the ECS scope: when `client_dependent`, the order it
