@@ -2,6 +2,9 @@
 // TTL and NODATA for a missing family.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <map>
+
 #include "gslb/steering/test_policy.hpp"
 
 namespace gslb::policy {
@@ -49,6 +52,15 @@ CompiledPolicy small_pool(WhenAllDown mode, int panic = 0) {
   return compile(p);
 }
 
+TEST_CASE("failover: members of the winning region share its traffic (no fixed order)") {
+  const CompiledPolicy cp = small_pool(WhenAllDown::answer_all);
+  testing::Runner run{cp};
+  std::map<std::string, int> first;
+  for (int i = 0; i < 400; ++i) ++first[addresses(run.run("s", nullptr).answer, base::IpFamily::v4).at(0)];
+  CHECK(first.size() == 4);
+  for (const auto& [address, n] : first) CHECK(n > 40);
+}
+
 TEST_CASE("when_all_down: answer_all fails open, servfail and nodata do what they say") {
   for (auto mode : {WhenAllDown::answer_all, WhenAllDown::servfail, WhenAllDown::nodata}) {
     const CompiledPolicy cp = small_pool(mode);
@@ -74,7 +86,9 @@ TEST_CASE("panic threshold: below N% healthy, health is ignored") {
   run.set_down("small/192.0.2.1");
   run.set_down("small/192.0.2.2");
   auto result = run.run("s", nullptr);  // 50% healthy: not below, filter applies
-  CHECK(addresses(result.answer, base::IpFamily::v4) == V{"192.0.2.3", "192.0.2.4"});
+  auto got = addresses(result.answer, base::IpFamily::v4);
+  std::sort(got.begin(), got.end());
+  CHECK(got == V{"192.0.2.3", "192.0.2.4"});
   CHECK_FALSE(result.health.failed_open());
   run.set_down("small/192.0.2.3");  // 25%: panic, all four, counted as fail-open
   result = run.run("s", nullptr);

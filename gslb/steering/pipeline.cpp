@@ -60,6 +60,21 @@ std::uint32_t health_aware_ttl(const PipelineInput& in, const CompiledPool& pool
   return static_cast<std::uint32_t>(std::min<std::int64_t>(left, in.record.ttl));
 }
 
+// Candidates still sharing a group after every step are interchangeable:
+// draw the answered positions at random among them, or the first member of a
+// region would take all of that region's traffic (STYLE pitfall 20).
+void shuffle_ties(std::span<Candidate> c, std::size_t answers, Rng& rng) noexcept {
+  std::size_t begin = 0;
+  while (begin < c.size() && begin < answers) {
+    std::size_t end = begin + 1;
+    while (end < c.size() && c[end].group == c[begin].group) ++end;
+    const std::size_t stop = std::min(end, answers);
+    for (std::size_t i = begin; i < stop && i + 1 < end; ++i)
+      std::swap(c[i], c[i + rng.below(static_cast<std::uint32_t>(end - i))]);
+    begin = end;
+  }
+}
+
 }  // namespace
 
 void PipelineScratch::fit(const CompiledPolicy& policy) {
@@ -129,6 +144,7 @@ PipelineResult run_pipeline(const PipelineInput& in, PipelineScratch& scratch, T
   answer.scope_prefix = dependent && !constant ? scope : 0;
 
   const std::size_t n = std::min<std::size_t>(c.size(), static_cast<std::size_t>(in.record.answers));
+  shuffle_ties(c, n, in.rng);
   answer.addresses.reserve(n);
   for (std::size_t i = 0; i < n; ++i) answer.addresses.push_back(in.policy.members[c[i].member].rdata);
   if (client_out) *client_out = client;
