@@ -159,3 +159,37 @@ TEST_CASE("load_policies: every policy of a directory against its loaded zone, a
   REQUIRE(missing.error_count() == 1);
   CHECK(missing.items()[0].message.find("no zone 'example.test' is loaded") == 0);
 }
+
+TEST_CASE("odd shapes are errors with a location, never exceptions") {
+  const char* regions = "regions: { r1: { lat: 1, lon: 2 } }\n";
+  const char* pools = "pools: { p: { members: [ { region: r1, address: 192.0.2.1 } ] } }\n";
+  const std::string head = std::string(regions) + pools;
+  for (const std::string& text : {
+           std::string("- just\n- a list\n"),
+           std::string("plain scalar\n"),
+           head + "records: [www]\n",
+           head + "records: { www: [pool, p] }\n",
+           head + "records: { www: { pool: { name: p } } }\n",
+           head + "records: { www: { pool: p, steering: [ { geo: 1 } ] } }\n",
+           head + "records: { www: { pool: p, steering: geo } }\n",
+           head + "records: { www: { pool: p, failover: [ [r1] ] } }\n",
+           head + "records: { www: { pool: p, geolocation: { EU: { r: r1 } } } }\n",
+           head + "records: { www: { pool: p, geolocation: [EU] } }\n",
+           head + "records: { www: { pool: p, ttl: 99999999999999999999999 } }\n",
+           head + "records: { www: { pool: p } }\nnets: { 10.0.0.0/8: [r1] }\n",
+           head + "records: { www: { pool: p } }\nnets: [ 10.0.0.0/8 ]\n",
+           head + "records: { ? [a, b] : { pool: p } }\n",
+           head + "records: { \"bad..name\": { pool: p } }\n",
+           std::string(regions) + "pools: { p: { members: [ 192.0.2.1 ] } }\nrecords: {}\n",
+           std::string(regions) + "pools: { p: { members: { a: 1 } } }\nrecords: {}\n",
+           std::string(regions) + "pools: { p: { check: [http], members: [ { region: r1, address: ::1 } ] } }\n"
+                                  "records: {}\n",
+           std::string("regions: { r1: { lat: 1, lon: 2, <<: { bias: 3 } } }\n") + pools + "records: {}\n",
+           std::string("regions: &a { r1: { lat: 1, lon: 2 } }\nfoo: *a\n") + pools + "records: {}\n",
+       }) {
+    CAPTURE(text);
+    std::string out;
+    CHECK_NOTHROW(out = errors_of(text));
+    CHECK(out.starts_with("p.gslb.yaml:"));
+  }
+}
