@@ -246,7 +246,7 @@ std::string Prefix::to_string() const {
 }
 
 std::strong_ordering operator<=>(const Prefix& a, const Prefix& b) noexcept {
-  if (auto c = a.address_ <=> b.address_; c != 0) return c;
+  if (const auto c = a.address_ <=> b.address_; std::is_neq(c)) return c;
   return a.length_ <=> b.length_;
 }
 

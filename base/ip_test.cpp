@@ -228,3 +228,53 @@ TEST_CASE("ordering and hashing distinguish family, bytes and length") {
   CHECK(net("10.0.0.0/8") < net("10.0.0.0/16"));
   CHECK(net("10.0.0.0/16") < net("10.1.0.0/16"));
 }
+
+TEST_CASE("parsers survive arbitrary text and round-trip whatever they accept") {
+  // Deterministic pseudo-random mutations of valid forms plus random junk;
+  // operator-written prefixes reach Prefix::parse straight from YAML.
+  const char* seeds[] = {"192.0.2.0/24", "2001:db8::/32", "::ffff:192.0.2.0/120", "10.0.0.1",
+                         "::",           "0.0.0.0/0",     "fe80::1:2:3:4/64"};
+  const std::string alphabet = "0123456789abcdefABCDEF:./%x- ";
+  std::uint64_t state = 0x9e3779b97f4a7c15ULL;
+  const auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  int accepted = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string text = seeds[next() % std::size(seeds)];
+    const int edits = static_cast<int>(next() % 4);
+    for (int e = 0; e < edits; ++e) {
+      const std::size_t at = text.empty() ? 0 : next() % (text.size() + 1);
+      const char c = alphabet[next() % alphabet.size()];
+      switch (next() % 3) {
+        case 0:
+          text.insert(text.begin() + static_cast<std::ptrdiff_t>(at), c);
+          break;
+        case 1:
+          if (at < text.size()) text.erase(at, 1);
+          break;
+        default:
+          if (at < text.size()) text[at] = c;
+      }
+    }
+    if (next() % 50 == 0) text.assign(static_cast<std::size_t>(next() % 80), 'f');
+    std::string error;
+    const auto p = Prefix::parse(text, &error, /*allow_host_bits=*/next() % 2 == 0);
+    if (p) {
+      ++accepted;
+      const auto again = Prefix::parse(p->to_string());
+      REQUIRE_MESSAGE(again.has_value(), text);
+      CHECK(*again == *p);
+      CHECK(p->contains(p->address()));
+    } else {
+      CHECK_FALSE(error.empty());
+    }
+    if (const auto a = IpAddress::parse(text)) {
+      CHECK(IpAddress::parse(a->to_string()) == a);
+    }
+  }
+  CHECK(accepted > 1000);  // the mutations do keep many inputs valid
+}

@@ -241,6 +241,29 @@ int open_udp_socket(const SocketAddress& address, std::error_code& error) {
   return fd;
 }
 
+std::uint16_t probe_exclusive_bind(const SocketAddress& address, int type, std::error_code& error) {
+  const int fd = ::socket(address.family(), type | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    error = last_error();
+    return 0;
+  }
+  std::uint16_t port = 0;
+  if (address.family() == AF_INET6) (void)set_ipv6_only(fd);
+  if (::bind(fd, address.data(), address.size()) != 0) {
+    error = last_error();
+  } else {
+    sockaddr_storage bound{};
+    socklen_t length = sizeof bound;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) == 0) {
+      port = SocketAddress(reinterpret_cast<const sockaddr*>(&bound), length).port();
+    } else {
+      error = last_error();
+    }
+  }
+  ::close(fd);
+  return port;
+}
+
 int open_tcp_listener(const SocketAddress& address, int backlog, std::error_code& error) {
   const int fd = open_socket(address, SOCK_STREAM, error);
   if (fd < 0) return -1;

@@ -81,6 +81,12 @@ void set_buffer_sizes(int fd, int receive_bytes, int send_bytes);
 // non-blocking mode, and packet info for wildcard UDP sockets. Returns -1 with
 // `error` set on failure.
 int open_udp_socket(const SocketAddress& address, std::error_code& error);
+// Binds and closes a socket of `type` (SOCK_DGRAM / SOCK_STREAM) without
+// SO_REUSEPORT: fails with EADDRINUSE if any other socket (say, a second
+// server started by mistake) holds the address, which SO_REUSEPORT binds
+// would otherwise share silently. Returns the port bound (the kernel's
+// choice when `address` has port 0), or 0 with `error` set.
+std::uint16_t probe_exclusive_bind(const SocketAddress& address, int type, std::error_code& error);
 int open_tcp_listener(const SocketAddress& address, int backlog, std::error_code& error);
 
 }  // namespace gslb::base

@@ -45,12 +45,13 @@ void add_additionals(const ZoneData& zone, const ZoneRRset& s, LookupResult& out
 }
 
 // RFC 1034 §4.3.2 step 3b: the NS RRset of the cut in authority, glue in
-// additional; the DS RRset (parent-side data) too for DNSSEC-aware clients.
+// additional; the DS RRset (parent-side data) too for DNSSEC-aware clients of
+// a signed zone (RFC 4035 §3.1.4; Knot leaves it out of unsigned zones).
 void add_referral(const ZoneData& zone, std::uint32_t cut, const LookupQuery& q, LookupResult& out) {
   const ZoneNode& n = zone.node(cut);
   const ZoneRRset* ns = zone.rrset(n, rr_type::ns);
   push(out.authority, out.authority_count, rrset_entry(zone.node_name(n), n.name_length, ns));
-  if (q.dnssec_ok) {
+  if (q.dnssec_ok && zone.is_signed()) {
     if (const ZoneRRset* ds = zone.rrset(n, rr_type::ds))
       push(out.authority, out.authority_count, rrset_entry(zone.node_name(n), n.name_length, ds));
   }
@@ -146,7 +147,8 @@ void lookup(const ZoneData& zone, const LookupQuery& q, LookupResult& out) {
     }
     // Owner of every RR answered here: the name asked for, also when the data
     // comes from a wildcard (RFC 4592 §2.2.2: synthesized RRs take the QNAME).
-    if ((node.flags & ZoneNode::has_cname) != 0 && q.qtype != rr_type::cname) {
+    // ANY at an alias is answered with the CNAME itself, not followed (as Knot).
+    if ((node.flags & ZoneNode::has_cname) != 0 && q.qtype != rr_type::cname && q.qtype != rr_type::any) {
       const ZoneRRset* cname = zone.rrset(node, rr_type::cname);
       for (std::size_t i = 0; i < visited_count; ++i) {
         if (visited[i] == id) return;  // a loop: stop with the chain so far
@@ -171,19 +173,14 @@ void lookup(const ZoneData& zone, const LookupQuery& q, LookupResult& out) {
         add_negative_soa(zone, out);
         return;
       }
+      // RFC 8482 §4.1: over UDP one RRset (the lowest type, as Knot picks
+      // the first), over TCP all of them.
       const ZoneRRset* sets = zone.rrsets_begin(node);
-      if (!q.tcp) {
-        // RFC 8482 §4.2: one synthesized HINFO instead of every RRset.
-        SectionEntry e;
-        e.kind = SectionEntry::Kind::hinfo_rfc8482;
-        e.owner = name;
-        e.owner_length = static_cast<std::uint8_t>(length);
-        e.ttl = sets[0].ttl;
-        push(out.answer, out.answer_count, e);
-        return;
-      }
-      for (std::uint16_t i = 0; i < node.rrsets_count; ++i)
+      const std::uint16_t count = q.tcp ? node.rrsets_count : 1;
+      for (std::uint16_t i = 0; i < count; ++i) {
         push(out.answer, out.answer_count, rrset_entry(name, length, &sets[i]));
+        if (sets[i].targets_count != 0) add_additionals(zone, sets[i], out);
+      }
       return;
     }
     if (const ZoneRRset* rs = zone.rrset(node, q.qtype)) {

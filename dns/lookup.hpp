@@ -1,5 +1,5 @@
 // Authoritative lookup in one zone (RFC 1034 §4.3.2 steps 3a–3c with RFC 2308
-// negative answers, RFC 4592 wildcards, RFC 8482 ANY): decides which RRsets go
+// negative answers, RFC 4592 wildcards, RFC 8482 ANY as Knot answers it): decides which RRsets go
 // into which section. Writing them is response_builder's job.
 //
 // Pure and allocation-free: the result is a fixed-capacity struct the caller
@@ -16,12 +16,10 @@
 namespace gslb::dns {
 
 struct SectionEntry {
-  enum class Kind : std::uint8_t { zone_rrset, hinfo_rfc8482 };
-  Kind kind = Kind::zone_rrset;
   const std::uint8_t* owner = nullptr;  // canonical wire name
   std::uint8_t owner_length = 0;
   std::uint32_t ttl = 0;
-  const ZoneRRset* rrset = nullptr;  // for zone_rrset
+  const ZoneRRset* rrset = nullptr;
 };
 
 struct LookupResult {

@@ -30,6 +30,11 @@ std::string host_name() {
   return buffer;
 }
 
+// RFC 1982 §3.2 serial number arithmetic: a < b in 32-bit sequence space.
+bool serial_less(std::uint32_t a, std::uint32_t b) {
+  return a != b && static_cast<std::int32_t>(b - a) > 0;
+}
+
 bool same_key(const std::uint8_t* key, std::size_t length, std::string_view literal) {
   return length == literal.size() && std::memcmp(key, literal.data(), length) == 0;
 }
@@ -93,7 +98,8 @@ Processed QueryProcessor::Impl::chaos(std::span<std::uint8_t> out, std::size_t l
     builder.add_rr(ResponseBuilder::answer, query.qname_lower, n, rr_type::txt, rr_class::ch, 0,
                    reinterpret_cast<const std::uint8_t*>(rdata->data()), rdata->size());
   }
-  return respond(builder.finish(rcode::noerror, true, false, opt, opt_length));
+  // Not zone data, so not authoritative (Knot and NSD leave AA clear too).
+  return respond(builder.finish(rcode::noerror, false, false, opt, opt_length));
 }
 
 Processed QueryProcessor::Impl::dynamic_answer(const DynamicAnswer& d, const ZoneData& zone,
@@ -119,7 +125,6 @@ Processed QueryProcessor::Impl::dynamic_answer(const DynamicAnswer& d, const Zon
         // One RRset: all of it or none of it (RFC 2181 §9).
         tc = true;
         builder.start(out.data(), limit, opt_length, query, true);
-        written = 0;
         break;
       }
       ++written;
@@ -128,7 +133,10 @@ Processed QueryProcessor::Impl::dynamic_answer(const DynamicAnswer& d, const Zon
   if (written == 0 && !tc) {
     result.answer_count = result.authority_count = result.additional_count = 0;
     add_negative_soa(zone, result);
-    if (!builder.add(ResponseBuilder::authority, zone, result.authority[0])) tc = true;
+    if (!builder.add(ResponseBuilder::authority, zone, result.authority[0])) {
+      tc = true;
+      builder.start(out.data(), limit, opt_length, query, true);
+    }
   }
   return respond(builder.finish(rcode::noerror, true, tc, opt_out, opt_length));
 }
@@ -194,12 +202,15 @@ Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::spa
     // Transfers are of a whole zone, asked at its apex (RFC 5936 §2.1.2).
     if (origin_length != q.qname_length) return m.empty_answer(out, limit, rcode::refused, opt_out, opt_length);
     if (q.qtype == rr_type::axfr) {
-      // RFC 5936 §4.2: AXFR is TCP only; Knot answers FORMERR over UDP.
-      if (!tcp) return m.empty_answer(out, limit, rcode::formerr, opt_out, opt_length);
+      // RFC 5936 §4.2: AXFR is TCP only; Knot and NSD answer NOTIMP over UDP.
+      if (!tcp) return m.empty_answer(out, limit, rcode::notimp, opt_out, opt_length);
       return {ProcessResult::axfr, 0, zone};
     }
-    // IXFR without journals: our SOA alone (RFC 1995 §4), which tells the
-    // client to fall back to AXFR when its serial differs.
+    // IXFR without journals (RFC 1995 §4): over TCP a client that is behind
+    // gets the whole zone AXFR-style; otherwise our SOA alone, which says
+    // "up to date" or, over UDP, "ask again over TCP".
+    const bool behind = !q.has_client_serial || serial_less(q.client_serial, zone->serial());
+    if (tcp && behind) return {ProcessResult::axfr, 0, zone};
     if (!m.builder.start(out.data(), limit, opt_length, q, true)) return {ProcessResult::drop, 0, nullptr};
     const ZoneNode& apex = zone->node(zone->apex());
     SectionEntry e;
@@ -227,8 +238,9 @@ Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::spa
   lookup(*zone, LookupQuery{q.qname_lower, q.qname_length, q.qtype, tcp, edns.dnssec_ok}, r);
   ResponseBuilder& b = m.builder;
   if (!b.start(out.data(), limit, opt_length, q, true)) return {ProcessResult::drop, 0, nullptr};
-  // Truncation (RFC 2181 §9, as NSD): whole RRsets only; once an answer or
-  // authority RRset does not fit, TC is set and nothing more is added.
+  // Truncation (RFC 2181 §9): never a partial RRset. As Knot does, the RRsets
+  // that fit stay, TC is set at the first answer or authority RRset that does
+  // not, and nothing is added after it; the client retries over TCP.
   bool tc = false;
   for (std::size_t i = 0; i < r.answer_count && !tc; ++i) tc = !b.add(ResponseBuilder::answer, *zone, r.answer[i]);
   for (std::size_t i = 0; i < r.authority_count && !tc; ++i)

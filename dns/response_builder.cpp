@@ -19,8 +19,6 @@ std::size_t name_length_in(const std::uint8_t* p, std::size_t room) {
   return 0;
 }
 
-constexpr std::uint8_t hinfo_rfc8482_rdata[] = {7, 'R', 'F', 'C', '8', '4', '8', '2', 0};
-
 }  // namespace
 
 bool ResponseBuilder::start(std::uint8_t* out, std::size_t limit, std::size_t reserve, const WireQuery& q,
@@ -158,9 +156,6 @@ bool ResponseBuilder::write_rdata(std::uint16_t type, const std::uint8_t* rdata,
 }
 
 bool ResponseBuilder::add(Section section, const ZoneData& zone, const SectionEntry& e) {
-  if (e.kind == SectionEntry::Kind::hinfo_rfc8482)
-    return add_rr(section, e.owner, e.owner_length, rr_type::hinfo, rr_class::in, e.ttl, hinfo_rfc8482_rdata,
-                  sizeof hinfo_rfc8482_rdata);
   const std::size_t saved_pos = pos_;
   const std::size_t saved_suffixes = suffix_count_;
   const std::size_t saved_scratch = scratch_used_;

@@ -53,23 +53,32 @@ bool Server::bind_sockets(std::vector<std::vector<ListenSocket>>& udp, std::vect
   udp.assign(options_.workers, {});
   tcp.assign(options_.workers, {});
   for (auto address : options_.listen) {
+    // Refuse an address another socket holds (SO_REUSEPORT would share it
+    // silently with, say, a second gslb), and settle port 0 once so that UDP,
+    // TCP and every worker use the same port.
+    std::error_code error;
+    const bool any_port = address.port() == 0;
+    // With port 0 the kernel's UDP pick may be taken for TCP: pick again.
+    for (int attempt = 0;; ++attempt) {
+      if (any_port) address.set_port(0);
+      const auto udp_port = base::probe_exclusive_bind(address, SOCK_DGRAM, error);
+      if (udp_port != 0) {
+        address.set_port(udp_port);
+        if (base::probe_exclusive_bind(address, SOCK_STREAM, error) != 0) break;
+        if (any_port && attempt < 20) continue;
+        base::log_error("server", "cannot listen on tcp ", address.to_string(), ": ", error.message());
+        return false;
+      }
+      base::log_error("server", "cannot listen on udp ", address.to_string(), ": ", error.message());
+      return false;
+    }
     for (unsigned w = 0; w < options_.workers; ++w) {
-      std::error_code error;
       const int u = base::open_udp_socket(address, error);
       if (u < 0) {
         base::log_error("server", "cannot listen on udp ", address.to_string(), ": ", error.message());
         return false;
       }
       udp[w].push_back({u, address});
-      if (address.port() == 0) {
-        // Port 0: take the one the kernel chose for the first socket, for
-        // every other worker and for TCP (tests bind to port 0).
-        sockaddr_storage bound{};
-        socklen_t length = sizeof bound;
-        ::getsockname(u, reinterpret_cast<sockaddr*>(&bound), &length);
-        address.set_port(base::SocketAddress(reinterpret_cast<sockaddr*>(&bound), length).port());
-        udp[w].back().address = address;
-      }
       const int t = base::open_tcp_listener(address, 1024, error);
       if (t < 0) {
         base::log_error("server", "cannot listen on tcp ", address.to_string(), ": ", error.message());

@@ -149,6 +149,9 @@ class TcpConnection::Session {
       } else if (result.result == ProcessResult::axfr) {
         // RFC 5936 §4.2: transfers to clients not on the allow-list are refused.
         size = write_refused(query, scratch.subspan(0, 65535));
+        base::log_info("axfr", "refused ", describe_question(query), " to ",
+                       base::SocketAddress(reinterpret_cast<const sockaddr*>(&c->peer_), sizeof c->peer_).to_string(),
+                       " (not in axfr allow-list)");
       }
       if (auto* log = worker.query_log()) {
         log->add(c->peer_, Transport::tcp, query, scratch.first(size));

@@ -41,6 +41,9 @@ inline std::vector<std::string> example_zone_lines() {
       "ns.deleg 3600 IN A 192.0.2.50",
       "hidden.deleg 3600 IN A 192.0.2.51",
       "unsigned 3600 IN NS ns1",
+      "todeleg 600 IN CNAME www.deleg",
+      "*.wdeleg 120 IN A 192.0.2.60",
+      "x.wdeleg 3600 IN NS ns1",
   };
 }
 

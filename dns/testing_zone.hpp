@@ -4,8 +4,6 @@
 // our wire output with an independent parser.
 #pragma once
 
-#include <ldns/ldns.h>
-
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -13,6 +11,11 @@
 
 #include "dns/record.hpp"
 #include "dns/zone.hpp"
+
+// clang-format off
+// Last: ldns' headers redefine `bool`/`false` in ways <optional> and <compare> trip over.
+#include <ldns/ldns.h>
+// clang-format on
 
 namespace gslb::dns::testing {
 

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
 
@@ -44,11 +45,22 @@ void UdpListener::start() {
 void UdpListener::wait() {
   socket_.async_wait(boost::asio::socket_base::wait_read, [this](const boost::system::error_code& error) {
     if (error) return;  // cancelled: the listener is closing
-    // Bounded so that one busy socket cannot starve the worker's other
-    // sockets and TCP connections; the next wait fires at once if more is queued.
-    drain(8);
-    wait();
+    serve();
   });
+}
+
+void UdpListener::serve() {
+  // Bounded so that one busy socket cannot starve the worker's other sockets
+  // and TCP connections. If the socket still holds packets, continue via
+  // post(): Asio's epoll registration is edge-triggered, so waiting for
+  // readability again would stall until the next packet arrived.
+  if (drain(8)) {
+    boost::asio::post(worker_.io(), [this] {
+      if (socket_.is_open()) serve();
+    });
+  } else {
+    wait();
+  }
 }
 
 void UdpListener::drain_and_close() {
@@ -59,11 +71,11 @@ void UdpListener::drain_and_close() {
   socket_.close(ignored);
 }
 
-void UdpListener::drain(unsigned max_batches) {
-  for (unsigned i = 0; i < max_batches; ++i) {
-    if (serve_batch() < batch_size) break;
-  }
+bool UdpListener::drain(unsigned max_batches) {
+  bool more = true;
+  for (unsigned i = 0; i < max_batches && more; ++i) more = serve_batch() == batch_size;
   if (auto* log = worker_.query_log()) log->flush();
+  return more;
 }
 
 unsigned UdpListener::serve_batch() {

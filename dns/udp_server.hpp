@@ -34,9 +34,10 @@ class UdpListener {
 
  private:
   void wait();
+  void serve();
   // Receives, answers and sends up to `max_batches` batches; returns early
-  // when the socket has nothing more to read.
-  void drain(unsigned max_batches);
+  // when the socket has nothing more to read. True if it may hold more.
+  bool drain(unsigned max_batches);
   unsigned serve_batch();
 
   Worker& worker_;

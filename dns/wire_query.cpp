@@ -36,6 +36,7 @@ WireStatus parse_query(std::span<const std::uint8_t> packet, WireQuery& out) {
   const std::uint16_t arcount = read_u16(p + 10);
   out.has_question = false;
   out.edns = Edns{};
+  out.has_client_serial = false;
   if (out.qdcount != 1) return out.opcode != 0 ? WireStatus::notimp : WireStatus::formerr;
 
   // The question name: uncompressed labels only (a pointer could only point
@@ -80,6 +81,11 @@ WireStatus parse_query(std::span<const std::uint8_t> packet, WireQuery& out) {
       const bool in_additional = i >= std::size_t{ancount} + nscount;
       if (!in_additional || out.edns.present || p[owner] != 0) return WireStatus::formerr;
       if (!parse_opt(rclass, ttl, p + pos, rdlength, out.edns)) return WireStatus::formerr;
+    } else if (type == rr_type::soa && out.qtype == rr_type::ixfr && i >= ancount &&
+               i < std::size_t{ancount} + nscount && rdlength >= 20) {
+      // SERIAL is the first of the five 32-bit fields that end the RDATA.
+      out.has_client_serial = true;
+      out.client_serial = read_u32(p + pos + rdlength - 20);
     }
     pos += rdlength;
   }

@@ -26,6 +26,9 @@ struct WireQuery {
   std::uint16_t qtype = 0;
   std::uint16_t qclass = 0;
   Edns edns;
+  // IXFR (RFC 1995 §3): the SERIAL of the client's SOA in the authority section.
+  bool has_client_serial = false;
+  std::uint32_t client_serial = 0;
 };
 
 enum class WireStatus {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -20,7 +21,6 @@ inline constexpr std::uint32_t no_node = 0xffffffffu;
 
 struct ZoneRRset {
   std::uint32_t rdata_offset = 0;  // into ZoneData::rdata(): count × [rdlength(2) RDATA]
-  std::uint32_t rdata_bytes = 0;
   std::uint32_t ttl = 0;
   std::uint16_t type = 0;
   std::uint16_t count = 0;
@@ -73,21 +73,24 @@ class ZoneData final : public Zone {
   const std::uint32_t* targets(const ZoneRRset& s) const { return targets_.data() + s.targets_begin; }
 
   std::uint32_t apex() const { return apex_; }
+  // A DNSKEY RRset at the apex: the zone is served as signed.
+  bool is_signed() const { return signed_; }
   const ZoneRRset& soa() const { return rrsets_[soa_rrset_]; }
   // RFC 2308 §3: TTL of the SOA in negative answers = min(SOA TTL, SOA MINIMUM).
   std::uint32_t negative_ttl() const { return negative_ttl_; }
   std::size_t node_count() const { return nodes_.size(); }
   std::size_t memory_bytes() const;
 
-  static Zone::ConstPtr build_index(const Name& origin, std::vector<Record> records, base::DiagnosticList& diags);
-
  private:
+  friend class ZoneBuilder;
   explicit ZoneData(Name origin) : Zone(std::move(origin)) {}
-  struct Builder;
 
   std::vector<ZoneNode> nodes_;
   std::vector<ZoneRRset> rrsets_;
-  std::vector<std::uint32_t> slots_;  // node index + 1; 0 = empty. Size is a power of two.
+  // Open addressing, linear probing; a power of two in size, at most half
+  // full. Each slot is (hash << 32) | (node index + 1), 0 when empty, so a
+  // probe rejects other names without touching their node.
+  std::vector<std::uint64_t> slots_;
   std::vector<std::uint8_t> names_;
   std::vector<std::uint8_t> rdata_;
   std::vector<std::uint32_t> targets_;
@@ -95,16 +98,31 @@ class ZoneData final : public Zone {
   std::uint32_t soa_rrset_ = 0;
   std::uint32_t negative_ttl_ = 0;
   std::uint32_t serial_ = 0;
+  bool signed_ = false;
   std::size_t record_count_ = 0;
 };
 
-// Hash of a canonical wire name (FNV-1a folded). Zone contents are chosen by
-// the operator and the table is never modified by queries, so a query cannot
-// lengthen probe chains: an unseeded hash is fine here.
+// Hash of a canonical wire name: eight octets per multiply, then the
+// MurmurHash3 finalizer so that the low bits (the table index) depend on every
+// input bit. Zone contents are chosen by the operator and queries never modify
+// the table, so a query cannot lengthen probe chains: no secret seed needed.
 inline std::uint32_t name_hash(const std::uint8_t* p, std::size_t n) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
-  return static_cast<std::uint32_t>(h ^ (h >> 32));
+  std::uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 29;
+  }
+  if (n != 0) {
+    std::uint64_t w = 0;
+    for (std::size_t i = 0; i < n; ++i) w |= std::uint64_t{p[i]} << (8 * i);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+  }
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return static_cast<std::uint32_t>(h);
 }
 
 }  // namespace gslb::dns

@@ -1,5 +1,6 @@
 #include "dns/zone_set.hpp"
 
+#include <bitset>
 #include <cstring>
 #include <string>
 
@@ -19,6 +20,8 @@ struct ZoneSet::Index {
   std::vector<Entry> entries;
   std::vector<std::uint32_t> slots;  // entry index + 1; 0 empty
   std::size_t shortest = max_name_length + 1;
+  // Which origin lengths exist: a suffix of another length needs no probe.
+  std::bitset<max_name_length + 1> lengths;
 
   const Zone* lookup(const std::uint8_t* key, std::size_t n) const {
     const std::uint32_t h = name_hash(key, n);
@@ -45,6 +48,7 @@ ZoneSet::ZoneSet(std::vector<Zone::ConstPtr> zones) : zones_(std::move(zones)) {
     e.zone = z.get();
     if (index->lookup(reinterpret_cast<const std::uint8_t*>(e.key.data()), e.key.size()) != nullptr) continue;
     index->shortest = std::min(index->shortest, e.key.size());
+    index->lengths.set(e.key.size());
     std::size_t i = e.hash & (size - 1);
     while (index->slots[i] != 0) i = (i + 1) & (size - 1);
     index->entries.push_back(std::move(e));
@@ -60,7 +64,9 @@ const Zone* ZoneSet::find(std::string_view qname_key) const {
   // Labels are walked on the caller's (validated) wire key; a malformed key
   // ends the walk instead of reading past it.
   while (n >= index.shortest) {
-    if (const Zone* z = index.lookup(p, n)) return z;
+    if (index.lengths.test(n)) {
+      if (const Zone* z = index.lookup(p, n)) return z;
+    }
     if (*p == 0) break;
     const std::size_t skip = std::size_t{*p} + 1;
     if (skip >= n) break;

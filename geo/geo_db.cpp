@@ -1,6 +1,8 @@
 #include "geo/geo_db.hpp"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -58,8 +60,10 @@ bool record_decodes(MMDB_entry_s entry) noexcept {
 
 GeoDb::OpenResult GeoDb::open(const std::string& path) {
   OpenResult result;
+  static std::atomic<std::uint64_t> next_id{1};
   std::unique_ptr<GeoDb> db(new GeoDb());
   db->path_ = path;
+  db->id_ = next_id.fetch_add(1, std::memory_order_relaxed);
   errno = 0;
   const int status = MMDB_open(path.c_str(), MMDB_MODE_MMAP, &db->mmdb_);
   if (status != MMDB_SUCCESS) {
@@ -100,6 +104,14 @@ GeoDb::~GeoDb() {
 }
 
 GeoInfo GeoDb::lookup(const base::IpAddress& address) const noexcept {
+  return lookup_impl(address, true);
+}
+
+GeoInfo GeoDb::lookup_uncached(const base::IpAddress& address) const noexcept {
+  return lookup_impl(address, false);
+}
+
+GeoInfo GeoDb::lookup_impl(const base::IpAddress& address, bool use_cache) const noexcept {
   GeoInfo info;
   const base::IpAddress a = address.normalized();
   const bool v6_tree = mmdb_.metadata.ip_version == 6;
@@ -119,9 +131,38 @@ GeoInfo GeoDb::lookup(const base::IpAddress& address) const noexcept {
   // early (one record covering all of IPv4) yields less than 96: clamp at 0.
   int bits = r.netmask;
   if (a.is_v4() && v6_tree) bits -= 96;
-  info.prefix_length = static_cast<std::uint8_t>(std::clamp(bits, 0, a.bit_count()));
-  if (!r.found_entry) return info;
+  const auto prefix_length = static_cast<std::uint8_t>(std::clamp(bits, 0, a.bit_count()));
+  if (!r.found_entry) {
+    info.prefix_length = prefix_length;
+    return info;
+  }
 
+  if (!use_cache) {
+    info = decode(r);
+  } else {
+    // Direct-mapped, per thread: no locks, no sharing between workers. 1024
+    // slots of ~40 bytes each.
+    struct Slot {
+      std::uint64_t db_id = 0;  // 0 = empty; ids start at 1
+      std::uint32_t offset = 0;
+      GeoInfo info;
+    };
+    static thread_local std::array<Slot, 1024> cache;
+    // Records are laid out back to back, so low offset bits vary most; a
+    // multiplicative hash spreads them over the slots anyway.
+    Slot& slot = cache[(r.entry.offset * 2654435761u) >> 22];
+    if (slot.db_id != id_ || slot.offset != r.entry.offset) {
+      slot.info = decode(r);
+      slot.db_id = id_;
+      slot.offset = r.entry.offset;
+    }
+    info = slot.info;
+  }
+  info.prefix_length = prefix_length;
+  return info;
+}
+
+GeoInfo GeoDb::decode(const MMDB_lookup_result_s& r) const noexcept {
   static const char* const kContinent[] = {"continent", "code", nullptr};
   static const char* const kCountry[] = {"country", "iso_code", nullptr};
   static const char* const kRegisteredCountry[] = {"registered_country", "iso_code", nullptr};
@@ -129,6 +170,7 @@ GeoInfo GeoDb::lookup(const base::IpAddress& address) const noexcept {
   static const char* const kLatitude[] = {"location", "latitude", nullptr};
   static const char* const kLongitude[] = {"location", "longitude", nullptr};
 
+  GeoInfo info;
   info.found = true;
   info.continent.assign(string_at(r.entry, kContinent));
   std::string_view country = string_at(r.entry, kCountry);

@@ -48,9 +48,17 @@ class GeoDb {
   // from the same table. prefix_length is in the address's own family: an
   // IPv4 address in an IPv6 tree gets libmaxminddb's netmask minus 96 (the
   // IPv4 data lives under ::/96). An IPv6 address in an IPv4-only database
-  // is not found, with prefix_length 0. On a decoding error the result is
-  // "not found" with the full host length, the narrowest (safest) scope.
+  // is not found, with prefix_length 0. A search-tree error gives "not
+  // found" with the full host length, the narrowest (safest) scope; a field
+  // that does not decode is left empty.
+  //
+  // Decoded records are remembered in a small per-thread cache keyed by
+  // (database, record offset): many networks share one record (a city), and
+  // decoding is most of the cost (see bench/geo).
   GeoInfo lookup(const base::IpAddress& address) const noexcept;
+
+  // lookup() without the record cache; for tests and benchmarks.
+  GeoInfo lookup_uncached(const base::IpAddress& address) const noexcept;
 
   const std::string& path() const { return path_; }
   std::string database_type() const { return mmdb_.metadata.database_type; }
@@ -59,6 +67,12 @@ class GeoDb {
 
  private:
   GeoDb() = default;
+  GeoInfo lookup_impl(const base::IpAddress& address, bool use_cache) const noexcept;
+  GeoInfo decode(const MMDB_lookup_result_s& r) const noexcept;
+
+  // Unique for the life of the process (never reused, unlike addresses), so
+  // cache entries of a closed database can never match a new one.
+  std::uint64_t id_ = 0;
 
   std::string path_;
   MMDB_s mmdb_{};

@@ -19,6 +19,11 @@ class Code {
   constexpr Code() = default;
   constexpr Code(std::string_view text) { assign(text); }  // NOLINT: implicit from literals is the point
 
+  constexpr Code& operator=(std::string_view text) {
+    assign(text);
+    return *this;
+  }
+
   constexpr void assign(std::string_view text) {
     size_ = text.size() <= N ? static_cast<std::uint8_t>(text.size()) : 0;
     std::copy_n(text.begin(), size_, chars_.begin());

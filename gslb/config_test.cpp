@@ -131,3 +131,13 @@ TEST_CASE("load_serve_config resolves paths against the file's directory") {
   CHECK(policy::serve_config_schema().size() == 12);
   CHECK(policy::serve_config_schema()[4].key == "tcp.idle_timeout");
 }
+
+TEST_CASE("the example deploy/gslb.yaml is valid") {
+  base::DiagnosticList diags;
+  const auto config = policy::load_serve_config(std::filesystem::path(GSLB_SOURCE_DIR) / "deploy" / "gslb.yaml", diags);
+  for (const auto& d : diags.items()) MESSAGE(d.format());
+  REQUIRE(config);
+  CHECK(config->listen.size() == 2);
+  CHECK(config->zones_dir == "/etc/gslb/zones");
+  CHECK(config->axfr_allow.size() == 2);
+}

@@ -60,6 +60,23 @@ std::string StatusExpectation::to_string() const {
   return std::to_string(low) + "-" + std::to_string(high);
 }
 
+CheckSpec CheckSpec::normalized() const {
+  CheckSpec out = *this;
+  const CheckSpec defaults;
+  if (type != CheckType::https) {
+    out.tls_verify = defaults.tls_verify;
+    out.sni = defaults.sni;
+  }
+  if (type == CheckType::tcp) {
+    out.path = defaults.path;
+    out.host_header = defaults.host_header;
+    out.expect = defaults.expect;
+    out.body_contains = defaults.body_contains;
+    out.body_limit = defaults.body_limit;
+  }
+  return out;
+}
+
 std::string CheckSpec::canonical() const {
   // Strings are length-prefixed so that no path or header value can make two
   // different specs print the same line.

@@ -55,6 +55,11 @@ struct CheckSpec {
 
   friend bool operator==(const CheckSpec&, const CheckSpec&) = default;
 
+  // A copy with the fields this type ignores reset to their defaults (a tcp
+  // check has no path, an http check no SNI), so that specs differing only in
+  // ignored fields compare equal and share a probe.
+  CheckSpec normalized() const;
+
   // Every field, in a fixed order, as one line of text. Stable across builds
   // (unlike std::hash), so it is the spec's identity in the SQLite state store.
   std::string canonical() const;

@@ -69,3 +69,26 @@ TEST_CASE("check spec: validate") {
   CHECK(parse_check_type("https") == CheckType::https);
   CHECK_FALSE(parse_check_type("icmp").has_value());
 }
+
+TEST_CASE("check spec: normalized drops fields the type ignores") {
+  CheckSpec a;
+  a.type = CheckType::tcp;
+  a.path = "/one";
+  a.body_contains = "x";
+  CheckSpec b = a;
+  b.path = "/two";
+  b.sni = "example.com";
+  CHECK_FALSE(a == b);
+  CHECK(a.normalized() == b.normalized());
+  CHECK(a.normalized().path == "/health");
+
+  CheckSpec http;
+  http.sni = "example.com";
+  http.tls_verify = true;
+  CHECK(http.normalized().sni.empty());
+  CHECK_FALSE(http.normalized().tls_verify);
+  CHECK(http.normalized().path == http.path);
+  CheckSpec https = http;
+  https.type = CheckType::https;
+  CHECK(https.normalized() == https);
+}

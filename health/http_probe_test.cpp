@@ -162,6 +162,33 @@ TEST_CASE("http probe: garbage and closed connections are down with a reason") {
   CHECK(result.detail == "connect: Connection refused");
 }
 
+TEST_CASE("http probe: oversized header, chunked body, early close") {
+  TestHttpServer server;
+  server.set_mode(ServerMode::raw);
+  asio::io_context io;
+  HttpProbe probe(io.get_executor());
+  auto spec = http_spec(server.port());
+
+  // 64 KiB of header fields: refused at the header limit, not buffered.
+  server.set_raw_reply("HTTP/1.1 200 OK\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
+  auto result = run_probe(io, probe, spec).result;
+  CHECK_FALSE(result.ok);
+  CHECK(result.detail == "bad response: header limit exceeded");
+
+  // Chunked transfer coding, marker split across chunks.
+  server.set_raw_reply("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nstat\r\n6\r\nus: ok\r\n0\r\n\r\n");
+  spec.body_contains = "status: ok";
+  result = run_probe(io, probe, spec).result;
+  CHECK(result.ok);
+  CHECK(result.detail == "HTTP 200, body matched");
+
+  // Body shorter than its Content-Length, then close: not a pass.
+  server.set_raw_reply("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nstatus");
+  result = run_probe(io, probe, spec).result;
+  CHECK_FALSE(result.ok);
+  CHECK(result.detail.rfind("bad response body: ", 0) == 0);
+}
+
 TEST_CASE("https probe: self-signed certificate, SNI, verification off and on") {
   SelfSignedCert cert;
   REQUIRE(cert.ok);

@@ -95,6 +95,27 @@ TEST_CASE("tcp probe: listening socket is up, with an RTT") {
   CHECK(result.rtt < std::chrono::microseconds(1'000'000));
 }
 
+TEST_CASE("tcp probe: IPv6 loopback") {
+  asio::io_context io;
+  boost::system::error_code ec;
+  asio::ip::tcp::acceptor acceptor(io);
+  const asio::ip::tcp::endpoint v6(asio::ip::make_address("::1"), 0);
+  acceptor.open(v6.protocol(), ec);
+  if (!ec) acceptor.bind(v6, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    MESSAGE("no IPv6 loopback here, skipped: " << ec.message());
+    return;
+  }
+  TcpProbe probe(io.get_executor());
+  std::optional<ProbeResult> out;
+  probe.async_run(asio::ip::make_address("::1"), tcp_spec(acceptor.local_endpoint().port(), milliseconds(1000)),
+                  [&](ProbeResult r) { out = std::move(r); });
+  io.run();
+  REQUIRE(out.has_value());
+  CHECK(out->ok);
+}
+
 TEST_CASE("tcp probe: closed port is down, refused, quickly") {
   asio::io_context io;
   std::uint16_t port;

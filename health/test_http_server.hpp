@@ -36,7 +36,7 @@ namespace gslb::health::testing {
 
 namespace asio = boost::asio;
 
-enum class ServerMode { respond, garbage, silent, close_at_once };
+enum class ServerMode { respond, raw, garbage, silent, close_at_once };
 
 class TestHttpServer {
  public:
@@ -61,6 +61,11 @@ class TestHttpServer {
   void set_mode(ServerMode mode) { mode_.store(mode); }
   void set_status(int status) { status_.store(status); }
   void set_delay(std::chrono::milliseconds delay) { delay_ms_.store(delay.count()); }
+  // Sent verbatim in ServerMode::raw.
+  void set_raw_reply(std::string reply) {
+    std::lock_guard lock(mutex_);
+    raw_reply_ = std::move(reply);
+  }
   void set_body(std::string body) {
     std::lock_guard lock(mutex_);
     body_ = std::move(body);
@@ -137,6 +142,9 @@ class TestHttpServer {
     std::string reply;
     if (mode == ServerMode::garbage) {
       reply = "this is not HTTP at all\r\n\r\n";
+    } else if (mode == ServerMode::raw) {
+      std::lock_guard lock(mutex_);
+      reply = raw_reply_;
     } else {
       std::string body;
       {
@@ -161,6 +169,7 @@ class TestHttpServer {
   std::atomic<long> delay_ms_{0};
   mutable std::mutex mutex_;
   std::string body_ = "OK";
+  std::string raw_reply_;
   std::string last_request_;
   std::string last_sni_;
 };

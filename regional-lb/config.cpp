@@ -21,7 +21,7 @@ constexpr std::array<SchemaItem, 6> top_schema{{
     {"listeners", V::sequence, true, "", 0, 0, "addresses to accept HTTP on"},
     {"pools", V::mapping, true, "", 0, 0, "backend pools by name"},
     {"routes", V::sequence, false, "", 0, 0, "routing rules, first match wins"},
-    {"admin", V::mapping, false, "", 0, 0, "reserved for the admin API (not yet implemented)"},
+    {"admin", V::mapping, false, "", 0, 0, "admin listener: /health, /status, /metrics, drain"},
     {"tls", V::mapping, false, "", 0, 0, "reserved for TLS termination (not yet implemented)"},
 }};
 
@@ -49,11 +49,27 @@ constexpr std::array<SchemaItem, 4> limits_schema{{
     {"body_bytes", V::integer, false, "1073741824", 0, INT64_MAX, "request body bytes; more is 413"},
 }};
 
+constexpr std::array<SchemaItem, 1> admin_schema{{
+    {"address", V::string, true, "", 0, 0, "IP:PORT of the admin API (keep it on a private address)"},
+}};
+
 constexpr std::array<SchemaItem, 1> listener_schema{{
     {"address", V::string, true, "", 0, 0, "IP:PORT or [IPv6]:PORT to listen on"},
 }};
 
-constexpr std::array<SchemaItem, 5> pool_schema{{
+constexpr std::array<SchemaItem, 3> passive_schema{{
+    {"failures", V::integer, false, "5", 0, 1000,
+     "consecutive failures (connect error, timeout, 5xx) that eject; 0: off"},
+    {"eject", V::duration, false, "30s", 1, kDay, "first ejection time; doubles on each repeat"},
+    {"max_eject", V::duration, false, "5m", 1, kDay, "longest ejection"},
+}};
+
+constexpr std::array<SchemaItem, 2> sticky_schema{{
+    {"cookie", V::string, false, "GSLB_STICKY", 0, 0, "cookie name"},
+    {"ttl", V::duration, false, "0s", 0, 365 * kDay, "cookie Max-Age; 0s: a session cookie"},
+}};
+
+constexpr std::array<SchemaItem, 8> pool_schema{{
     {"balancer", V::string, false, "round_robin", 0, 0, "algorithm: see `balancers` in the reference"},
     {"hash_key", V::string, false, "client_ip", 0, 0,
      "key for ip_hash/consistent_hash: client_ip, header:NAME or cookie:NAME"},
@@ -61,6 +77,9 @@ constexpr std::array<SchemaItem, 5> pool_schema{{
      "idle keep-alive connections kept per backend per worker"},
     {"backends", V::sequence, true, "", 0, 0, "the pool's members"},
     {"check", V::mapping, false, "", 0, 0, "active HTTP health check (absent: none)"},
+    {"passive", V::mapping, false, "", 0, 0, "passive checks: eject members that keep failing"},
+    {"sticky", V::mapping, false, "", 0, 0, "cookie session affinity (absent: off)"},
+    {"slow_start", V::duration, false, "0s", 0, kDay, "weight ramp-up after a backend comes back; 0s: off"},
 }};
 
 constexpr std::array<SchemaItem, 2> backend_schema{{
@@ -177,6 +196,7 @@ void load_pool(LoadContext& ctx, const std::string& name, const YAML::Node& node
   }
   load_hash_key(ctx, s, out.hash_key);
   out.max_idle_per_backend = static_cast<int>(s.integer("max_idle_per_backend"));
+  out.slow_start = s.duration("slow_start");
   const YAML::Node backends = s.node("backends");
   if (backends.IsDefined() && backends.size() == 0) ctx.error(backends.Mark(), path + ".backends: the list is empty");
   std::set<std::string> seen;
@@ -189,6 +209,23 @@ void load_pool(LoadContext& ctx, const std::string& name, const YAML::Node& node
       continue;
     }
     out.backends.push_back({*e, static_cast<int>(b.integer("weight"))});
+  }
+  Section passive(ctx, s.node("passive"), passive_schema, path + ".passive");
+  out.passive.failures = static_cast<int>(passive.integer("failures"));
+  out.passive.eject = passive.duration("eject");
+  out.passive.max_eject = passive.duration("max_eject");
+  if (out.passive.max_eject < out.passive.eject) {
+    ctx.error(passive.mark("max_eject"), passive.path("max_eject") + ": shorter than eject");
+  }
+  if (s.has("sticky")) {
+    Section st(ctx, s.node("sticky"), sticky_schema, path + ".sticky");
+    StickyConfig sticky{st.string("cookie"), st.duration("ttl")};
+    // RFC 6265 §4.1.1: cookie-name is an RFC 2616 token.
+    const bool token =
+        !sticky.cookie.empty() && sticky.cookie.find_first_of(" \t\"(),/:;<=>?@[\\]{}") == std::string::npos;
+    if (!token)
+      ctx.error(st.mark("cookie"), st.path("cookie") + ": '" + sticky.cookie + "' is not a valid cookie name");
+    out.sticky = sticky;
   }
   if (s.has("check")) {
     Section c(ctx, s.node("check"), check_schema, path + ".check");
@@ -324,10 +361,12 @@ ConfigLoad parse_region_config(std::string_view text, const std::string& file) {
   }
   Section top(ctx, root, top_schema, "region.yaml");
   if (!top.is_mapping()) return result;
-  for (const char* reserved : {"admin", "tls"}) {
-    if (top.has(reserved)) ctx.error(top.mark(reserved), std::string(reserved) + ": not supported yet");
-  }
+  if (top.has("tls")) ctx.error(top.mark("tls"), "tls: not supported yet");
   RegionConfig config;
+  if (top.has("admin")) {
+    Section admin(ctx, top.node("admin"), admin_schema, "admin");
+    config.admin.address = endpoint_at(ctx, admin, "address");
+  }
   load_server(ctx, top.node("server"), config.server);
   load_listeners(ctx, top.node("listeners"), config.listeners);
   const YAML::Node pools = top.node("pools");
@@ -374,10 +413,13 @@ void write_config_reference(std::ostream& out) {
   write_schema_table(out, "server", server_schema);
   write_schema_table(out, "server.timeouts", timeouts_schema);
   write_schema_table(out, "server.limits", limits_schema);
+  write_schema_table(out, "admin", admin_schema);
   write_schema_table(out, "listeners[]", listener_schema);
   write_schema_table(out, "pools.NAME", pool_schema);
   write_schema_table(out, "pools.NAME.backends[]", backend_schema);
   write_schema_table(out, "pools.NAME.check", check_schema);
+  write_schema_table(out, "pools.NAME.passive", passive_schema);
+  write_schema_table(out, "pools.NAME.sticky", sticky_schema);
   write_schema_table(out, "routes[]", route_schema);
   write_schema_table(out, "routes[].header", header_match_schema);
   write_schema_table(out, "routes[].respond", respond_schema);

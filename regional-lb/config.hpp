@@ -79,11 +79,27 @@ struct CheckConfig {
   int fall = 3;
 };
 
+// Passive checks (outlier detection): `failures` consecutive connect errors,
+// timeouts or 5xx responses eject a member for `eject`, doubling on each
+// repeat ejection up to `max_eject`. The last available member is never ejected.
+struct PassiveConfig {
+  int failures = 5;  // 0 disables passive checks
+  base::Duration eject{30'000};
+  base::Duration max_eject{300'000};
+};
+
 // Where consistent_hash (and ip_hash) take their key from.
 struct HashKey {
   enum class Source { client_ip, header, cookie };
   Source source = Source::client_ip;
   std::string name;  // header or cookie name
+};
+
+// Cookie affinity: the first response names its backend in a cookie; later
+// requests carrying it go to that backend while it is available.
+struct StickyConfig {
+  std::string cookie;     // cookie name
+  base::Duration ttl{0};  // Max-Age; 0 = a session cookie
 };
 
 struct BackendConfig {
@@ -98,6 +114,12 @@ struct PoolConfig {
   int max_idle_per_backend = 32;
   std::vector<BackendConfig> backends;
   std::optional<CheckConfig> check;
+  PassiveConfig passive;
+  std::optional<StickyConfig> sticky;
+  // After a member comes back (check up, end of ejection) its effective
+  // weight ramps from 10 % to 100 % over this time; 0 = off. Hash-based
+  // balancers use configured weights and ignore it (so keys do not move twice).
+  base::Duration slow_start{0};
 };
 
 struct RouteConfig {
@@ -117,8 +139,14 @@ struct RouteConfig {
   std::string location;  // redirect
 };
 
+// The admin listener: /health for the DNS side, /status, /metrics, drain.
+struct AdminConfig {
+  std::optional<Endpoint> address;  // absent: no admin listener
+};
+
 struct RegionConfig {
   ServerConfig server;
+  AdminConfig admin;
   std::vector<ListenerConfig> listeners;
   std::vector<PoolConfig> pools;
   std::vector<RouteConfig> routes;  // top to bottom; if empty and one pool exists, everything goes there

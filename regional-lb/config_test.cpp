@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <sstream>
 
 using namespace gslb::lb;
@@ -40,6 +41,7 @@ TEST_CASE("a full region.yaml loads with every value") {
   timeouts: { client_header: 5s, client_idle: 2m, backend_connect: 250ms, backend_response: 1m30s,
               backend_idle: 20s, shutdown_grace: 0s }
   limits: { request_line: 1024, header_bytes: 4096, header_count: 20, body_bytes: 1000 }
+admin: { address: "127.0.0.1:9100" }
 listeners:
   - address: 127.0.0.1:8080
   - address: "[::1]:8080"
@@ -52,6 +54,9 @@ pools:
       - { address: 127.0.0.1:9001, weight: 5 }
       - { address: "[::1]:9002" }
     check: { path: /ready, expect: 204, interval: 2s, timeout: 1s, rise: 1, fall: 2 }
+    passive: { failures: 3, eject: 10s, max_eject: 1m }
+    sticky: { cookie: srv, ttl: 1h }
+    slow_start: 20s
   static:
     backends: [ { address: 10.0.0.1:80 } ]
 routes:
@@ -76,6 +81,8 @@ routes:
   CHECK(c.server.limits.header_bytes == 4096);
   CHECK(c.server.limits.header_count == 20);
   CHECK(c.server.limits.body_bytes == 1000);
+  REQUIRE(c.admin.address);
+  CHECK(c.admin.address->port == 9100);
   REQUIRE(c.listeners.size() == 2);
   CHECK(c.listeners[1].address.text == "[::1]:8080");
   CHECK(c.listeners[1].address.ip.is_v6());
@@ -97,6 +104,19 @@ routes:
   CHECK(api.check->rise == 1);
   CHECK(api.check->fall == 2);
   CHECK_FALSE(c.pools[1].check);
+  CHECK(api.passive.failures == 3);
+  CHECK(api.passive.eject.count() == 10'000);
+  CHECK(api.passive.max_eject.count() == 60'000);
+  CHECK(api.slow_start.count() == 20'000);
+  CHECK(c.pools[1].slow_start.count() == 0);
+  REQUIRE(api.sticky);
+  CHECK(api.sticky->cookie == "srv");
+  CHECK(api.sticky->ttl.count() == 3'600'000);
+  CHECK_FALSE(c.pools[1].sticky);
+  const PassiveConfig passive_defaults;
+  CHECK(c.pools[1].passive.failures == passive_defaults.failures);
+  CHECK(c.pools[1].passive.eject == passive_defaults.eject);
+  CHECK(c.pools[1].passive.max_eject == passive_defaults.max_eject);
   REQUIRE(c.routes.size() == 4);
   CHECK(c.routes[0].host == "api.example.com");
   CHECK(c.routes[0].header_name == "X-Env");
@@ -273,4 +293,14 @@ TEST_CASE("the reference is generated from the schema tables") {
   write_config_reference(out);
   CHECK(out.str().find("| `backend_connect` | duration | `3s` | 1ms..24h |") != std::string::npos);
   CHECK(out.str().find("- `random_two_choices`") != std::string::npos);
+}
+
+TEST_CASE("regional-lb/README.md carries the current generated reference") {
+  std::ifstream in(std::string(GSLB_SOURCE_DIR) + "/regional-lb/README.md");
+  REQUIRE(in);
+  std::ostringstream readme, reference;
+  readme << in.rdbuf();
+  write_config_reference(reference);
+  // Regenerate with: gslb lb --reference (replacing the README's last section).
+  CHECK(readme.str().find(reference.str()) != std::string::npos);
 }

@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "regional-lb/balancer_factory.hpp"
+#include "regional-lb/sticky.hpp"
 
 namespace gslb::lb {
 
@@ -55,17 +56,90 @@ Pool::Pool(const PoolConfig& config, const base::SipKey& hash_key)
     m.configured_weight = config_.backends[i].weight;
     m.effective_weight = m.configured_weight;
     m.load = (*loads_)[i].get();
+    m.sticky_id = sticky_id(m.address);
     members_.push_back(std::move(m));
   }
+  flags_.resize(members_.size());
   std::lock_guard lock(mutex_);
   publish_locked();
 }
 
+bool Pool::update_locked(std::size_t index) {
+  const Flags& f = flags_[index];
+  const MemberState next = f.draining                    ? MemberState::draining
+                           : f.checked_down || f.ejected ? MemberState::down
+                                                         : MemberState::up;
+  if (members_[index].state == next) return false;
+  members_[index].state = next;
+  publish_locked();
+  return true;
+}
+
+bool Pool::set_checked_up(std::size_t index, bool up) {
+  std::lock_guard lock(mutex_);
+  if (index >= members_.size()) return false;
+  flags_[index].checked_down = !up;
+  return update_locked(index);
+}
+
+bool Pool::set_ejected(std::size_t index, bool ejected) {
+  std::lock_guard lock(mutex_);
+  if (index >= members_.size()) return false;
+  flags_[index].ejected = ejected;
+  return update_locked(index);
+}
+
+bool Pool::set_draining(std::size_t index, bool draining) {
+  std::lock_guard lock(mutex_);
+  if (index >= members_.size()) return false;
+  flags_[index].draining = draining;
+  return update_locked(index);
+}
+
+void Pool::start_ramp(std::size_t index, std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  if (index >= members_.size()) return;
+  flags_[index].ramp_since = now;
+  const int start = std::max(1, members_[index].configured_weight / 10);
+  if (members_[index].effective_weight != start) {
+    members_[index].effective_weight = start;
+    publish_locked();
+  }
+}
+
+bool Pool::tick_ramps(std::chrono::steady_clock::time_point now, std::chrono::milliseconds duration) {
+  std::lock_guard lock(mutex_);
+  bool changed = false, ramping = false;
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    if (!flags_[i].ramp_since) continue;
+    const double elapsed = std::chrono::duration<double>(now - *flags_[i].ramp_since).count();
+    const double total = std::chrono::duration<double>(duration).count();
+    const int configured = members_[i].configured_weight;
+    int weight = configured;
+    if (total > 0 && elapsed < total) {
+      // Linear from 10 % to 100 %: w(t) = configured × (0.1 + 0.9 t / duration), at least 1.
+      weight = std::max(1, static_cast<int>(configured * (0.1 + 0.9 * elapsed / total)));
+      ramping = true;
+    } else {
+      flags_[i].ramp_since.reset();
+    }
+    if (weight != members_[i].effective_weight) {
+      members_[i].effective_weight = weight;
+      changed = true;
+    }
+  }
+  if (changed) publish_locked();
+  return ramping;
+}
+
 void Pool::set_state(std::size_t index, MemberState state) {
   std::lock_guard lock(mutex_);
-  if (index >= members_.size() || members_[index].state == state) return;
-  members_[index].state = state;
-  publish_locked();
+  if (index >= members_.size()) return;
+  Flags& f = flags_[index];
+  if (state == MemberState::up) f = Flags{};
+  if (state == MemberState::down) f.checked_down = true;
+  if (state == MemberState::draining) f.draining = true;
+  update_locked(index);
 }
 
 void Pool::set_weight(std::size_t index, int weight) {

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -37,6 +38,8 @@ namespace gslb::lb {
 struct BackendLoad {
   std::atomic<std::int32_t> in_flight{0};
   std::atomic<std::uint32_t> latency_ewma_us{0};  // 0 until the first sample
+  std::atomic<std::uint64_t> responses{0};        // attempts that got a response header (metrics)
+  std::atomic<std::uint64_t> failures{0};         // connect errors, timeouts, broken responses, 5xx (metrics)
 };
 
 enum class MemberState : std::uint8_t { up, down, draining };
@@ -55,6 +58,7 @@ class PoolView {
     int effective_weight = 1;  // configured × slow-start ramp; 0 excludes it
     MemberState state = MemberState::up;
     BackendLoad* load = nullptr;  // owned by the Pool's loads, kept alive by loads_ below
+    std::string sticky_id;        // cookie value naming this member (sticky.hpp)
   };
 
   const std::string& name() const { return name_; }
@@ -104,11 +108,39 @@ class Pool {
   const base::Snapshot<PoolView>& views() const { return views_; }
   std::shared_ptr<const PoolView> view() const { return views_.load(); }
 
-  // Control plane, any thread: change a member and publish a new view.
+  // Control plane, any thread. A member is unavailable for three separate
+  // reasons, tracked separately so that one source clearing its flag does
+  // not undo another's: the active check says down, passive checks ejected
+  // it, or an operator is draining it. State = draining if draining, else
+  // down if checked down or ejected, else up. Each call publishes a new view
+  // if the state changed; returns whether it did.
+  bool set_checked_up(std::size_t index, bool up);
+  bool set_ejected(std::size_t index, bool ejected);
+  bool set_draining(std::size_t index, bool draining);
+  // Slow start (STYLE.md habit 4: one shared place, not per algorithm).
+  // start_ramp: member index has just come back at `now`; its effective
+  // weight starts at 10 % of configured. tick_ramps: recompute every ramping
+  // member's weight at `now` for a ramp of `duration`, publishing a view if a
+  // weight moved; returns whether any ramp is still in progress. Clock-free:
+  // the caller passes the time.
+  void start_ramp(std::size_t index, std::chrono::steady_clock::time_point now);
+  bool tick_ramps(std::chrono::steady_clock::time_point now, std::chrono::milliseconds duration);
+
+  // Test convenience: up clears all three flags; down sets the check flag;
+  // draining sets the drain flag.
   void set_state(std::size_t index, MemberState state);
   void set_weight(std::size_t index, int weight);
+  // How many members are available now (for "never eject the last one").
+  std::size_t available_count() const { return view()->available().size(); }
 
  private:
+  struct Flags {
+    bool checked_down = false;
+    bool ejected = false;
+    bool draining = false;
+    std::optional<std::chrono::steady_clock::time_point> ramp_since;
+  };
+  bool update_locked(std::size_t index);
   void publish_locked();
 
   const PoolConfig config_;
@@ -116,6 +148,7 @@ class Pool {
   const std::shared_ptr<const std::vector<std::unique_ptr<BackendLoad>>> loads_;
   std::mutex mutex_;  // guards members_ and publishing order
   std::vector<PoolView::Member> members_;
+  std::vector<Flags> flags_;
   base::Snapshot<PoolView> views_;
 };
 

@@ -266,23 +266,30 @@ TEST_CASE("consistent_hash: the header/cookie key wins over the client address")
   }
 }
 
-TEST_CASE("least_response_time: latency × (in-flight + 1) / weight, EWMA of samples") {
-  Pool pool(pool_config("least_response_time", {1, 1}), test_key);
+TEST_CASE("least_response_time: latency × (in-flight + 1) / weight decides each random pair; EWMA of samples") {
+  Pool pool(pool_config("least_response_time", {1, 1, 1}), test_key);
   auto b = make_balancer("least_response_time", 0);
   const auto view = pool.view();
-  Balancer::on_request_start(*view, 0);
-  Balancer::on_request_end(*view, 0, std::chrono::microseconds{1000});
-  Balancer::on_request_start(*view, 1);
-  Balancer::on_request_end(*view, 1, std::chrono::microseconds{100});
+  auto sample = [&](std::uint32_t m, long us) {
+    Balancer::on_request_start(*view, m);
+    Balancer::on_request_end(*view, m, std::chrono::microseconds{us});
+  };
+  sample(0, 1000);
+  sample(1, 1000);
+  sample(2, 100);
   CHECK(view->members()[0].load->latency_ewma_us == 1000);  // first sample taken as is
-  CHECK(*b->pick(*view, RequestInfo{}) == 1);
-  // 100 µs × 11 in flight > 1000 µs × 1.
-  for (int i = 0; i < 10; ++i) Balancer::on_request_start(*view, 1);
-  CHECK(*b->pick(*view, RequestInfo{}) == 0);
-  for (int i = 0; i < 10; ++i) Balancer::on_request_end(*view, 1, std::chrono::microseconds{100});
+  // Member 2 wins every pair it is in (5 of 9 draws) and the rest is split: ≈ 5/9, 2/9, 2/9.
+  auto hits = distribution(*b, pool, 9000);
+  CHECK(hits[2] > 4500);
+  CHECK(hits[0] > 1000);  // the slow ones are still sampled
+  CHECK(hits[1] > 1000);
+  // 100 µs × 21 in flight > 1000 µs × 1: now member 2 loses its pairs.
+  for (int i = 0; i < 20; ++i) Balancer::on_request_start(*view, 2);
+  hits = distribution(*b, pool, 9000);
+  CHECK(hits[2] < 1500);
+  for (int i = 0; i < 20; ++i) Balancer::on_request_end(*view, 2, std::chrono::microseconds{100});
   // EWMA α = 1/8: 1000 → 1000 + (9000 − 1000)/8 = 2000.
-  Balancer::on_request_start(*view, 0);
-  Balancer::on_request_end(*view, 0, std::chrono::microseconds{9000});
+  sample(0, 9000);
   CHECK(view->members()[0].load->latency_ewma_us == 2000);
   CHECK(view->members()[0].load->in_flight == 0);
 }

@@ -1,0 +1,276 @@
+#include "regional-lb/admin_api.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <sstream>
+
+namespace gslb::lb {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+constexpr auto tok = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+std::string_view state_name(MemberState s) {
+  switch (s) {
+    case MemberState::up:
+      return "up";
+    case MemberState::down:
+      return "down";
+    case MemberState::draining:
+      return "draining";
+  }
+  return "unknown";
+}
+
+// Names and addresses come from the validated config, but quote defensively.
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// Prometheus label values escape backslash, quote and newline.
+std::string label(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+http::response<http::string_body> reply(http::status status, std::string body, std::string_view type) {
+  http::response<http::string_body> res{status, 11};
+  res.set(http::field::content_type, type);
+  res.set(http::field::cache_control, "no-store");
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+http::response<http::string_body> health(const Region& region) {
+  bool all_serving = true;
+  std::ostringstream pools;
+  for (std::size_t p = 0; p < region.pools.size(); ++p) {
+    const auto view = region.pools[p]->view();
+    std::int64_t in_flight = 0;
+    for (const auto& m : view->members()) in_flight += m.load->in_flight.load(std::memory_order_relaxed);
+    if (view->available().empty()) all_serving = false;
+    pools << (p ? "," : "") << json_string(view->name()) << ":{\"available\":" << view->available().size()
+          << ",\"total\":" << view->members().size() << ",\"available_weight\":" << view->total_weight()
+          << ",\"in_flight\":" << in_flight << "}";
+  }
+  const std::string body =
+      std::string("{\"status\":") + (all_serving ? "\"up\"" : "\"down\"") + ",\"pools\":{" + pools.str() + "}}\n";
+  return reply(all_serving ? http::status::ok : http::status::service_unavailable, body, "application/json");
+}
+
+http::response<http::string_body> status(const Region& region) {
+  std::ostringstream out;
+  out << "{\"pools\":{";
+  for (std::size_t p = 0; p < region.pools.size(); ++p) {
+    const auto view = region.pools[p]->view();
+    out << (p ? "," : "") << json_string(view->name())
+        << ":{\"balancer\":" << json_string(region.config.pools[p].balancer) << ",\"backends\":[";
+    for (std::size_t i = 0; i < view->members().size(); ++i) {
+      const auto& m = view->members()[i];
+      out << (i ? "," : "") << "{\"address\":" << json_string(m.address.text) << ",\"state\":\"" << state_name(m.state)
+          << "\",\"weight\":" << m.effective_weight
+          << ",\"in_flight\":" << m.load->in_flight.load(std::memory_order_relaxed)
+          << ",\"latency_ewma_us\":" << m.load->latency_ewma_us.load(std::memory_order_relaxed)
+          << ",\"responses\":" << m.load->responses.load(std::memory_order_relaxed)
+          << ",\"failures\":" << m.load->failures.load(std::memory_order_relaxed) << "}";
+    }
+    out << "]}";
+  }
+  out << "}}\n";
+  return reply(http::status::ok, out.str(), "application/json");
+}
+
+http::response<http::string_body> metrics(const Region& region, int active_connections) {
+  std::ostringstream out;
+  out << "# HELP gslb_lb_client_connections Open client connections.\n"
+         "# TYPE gslb_lb_client_connections gauge\n"
+      << "gslb_lb_client_connections " << active_connections << "\n";
+  struct Family {
+    const char* name;
+    const char* type;
+    const char* help;
+  };
+  const Family families[] = {
+      {"gslb_lb_backend_up", "gauge", "1 when the backend takes new requests."},
+      {"gslb_lb_backend_draining", "gauge", "1 while an operator drains the backend."},
+      {"gslb_lb_backend_in_flight", "gauge", "Requests being forwarded to the backend."},
+      {"gslb_lb_backend_latency_seconds", "gauge", "EWMA of time to response header."},
+      {"gslb_lb_backend_responses_total", "counter", "Attempts that got a response header."},
+      {"gslb_lb_backend_failures_total", "counter", "Connect errors, timeouts, broken responses and 5xx."},
+  };
+  for (std::size_t f = 0; f < std::size(families); ++f) {
+    out << "# HELP " << families[f].name << ' ' << families[f].help << "\n# TYPE " << families[f].name << ' '
+        << families[f].type << '\n';
+    for (const auto& pool : region.pools) {
+      const auto view = pool->view();
+      for (const auto& m : view->members()) {
+        out << families[f].name << "{pool=\"" << label(view->name()) << "\",backend=\"" << label(m.address.text)
+            << "\"} ";
+        switch (f) {
+          case 0:
+            out << (m.state == MemberState::up ? 1 : 0);
+            break;
+          case 1:
+            out << (m.state == MemberState::draining ? 1 : 0);
+            break;
+          case 2:
+            out << m.load->in_flight.load(std::memory_order_relaxed);
+            break;
+          case 3:
+            out << m.load->latency_ewma_us.load(std::memory_order_relaxed) / 1e6;
+            break;
+          case 4:
+            out << m.load->responses.load(std::memory_order_relaxed);
+            break;
+          default:
+            out << m.load->failures.load(std::memory_order_relaxed);
+            break;
+        }
+        out << '\n';
+      }
+    }
+  }
+  return reply(http::status::ok, out.str(), "text/plain; version=0.0.4");
+}
+
+http::response<http::string_body> drain(const Region& region, std::string_view path) {
+  // /pools/NAME/backends/ADDRESS/(drain|undrain)
+  std::vector<std::string_view> parts;
+  while (!path.empty()) {
+    path.remove_prefix(1);
+    const auto slash = path.find('/');
+    parts.push_back(path.substr(0, slash));
+    path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash);
+  }
+  if (parts.size() != 5 || parts[0] != "pools" || parts[2] != "backends" ||
+      (parts[4] != "drain" && parts[4] != "undrain")) {
+    return reply(http::status::not_found, "unknown admin path\n", "text/plain");
+  }
+  for (std::size_t p = 0; p < region.config.pools.size(); ++p) {
+    if (region.config.pools[p].name != parts[1]) continue;
+    const auto& backends = region.config.pools[p].backends;
+    for (std::size_t i = 0; i < backends.size(); ++i) {
+      if (backends[i].address.text != parts[3]) continue;
+      region.pools[p]->set_draining(i, parts[4] == "drain");
+      return reply(http::status::ok,
+                   std::string(parts[3]) + (parts[4] == "drain" ? " draining\n" : " no longer draining\n"),
+                   "text/plain");
+    }
+    return reply(http::status::not_found,
+                 "no backend " + std::string(parts[3]) + " in pool " + std::string(parts[1]) + "\n", "text/plain");
+  }
+  return reply(http::status::not_found, "no pool " + std::string(parts[1]) + "\n", "text/plain");
+}
+
+}  // namespace
+
+http::response<http::string_body> handle_admin_request(const Region& region,
+                                                       const http::request<http::string_body>& request,
+                                                       int active_connections) {
+  const std::string_view target(request.target().data(), request.target().size());
+  const std::string_view path = target.substr(0, target.find('?'));
+  const bool get = request.method() == http::verb::get || request.method() == http::verb::head;
+  if (path == "/health" || path == "/status" || path == "/metrics") {
+    if (!get) return reply(http::status::method_not_allowed, "use GET\n", "text/plain");
+    if (path == "/health") return health(region);
+    if (path == "/status") return status(region);
+    return metrics(region, active_connections);
+  }
+  if (path.starts_with("/pools/")) {
+    if (request.method() != http::verb::post)
+      return reply(http::status::method_not_allowed, "use POST\n", "text/plain");
+    return drain(region, path);
+  }
+  return reply(http::status::not_found, "unknown admin path\n", "text/plain");
+}
+
+AdminServer::AdminServer(std::function<std::shared_ptr<const Region>()> region, asio::io_context& io,
+                         std::function<int()> active_connections)
+    : region_(std::move(region)), io_(io), active_connections_(std::move(active_connections)), acceptor_(io) {}
+
+bool AdminServer::bind(const Endpoint& address, std::string& error) {
+  const tcp::endpoint endpoint(address.ip, address.port);
+  boost::system::error_code ec;
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) error = "cannot listen on " + address.text + " (admin): " + ec.message();
+  return !ec;
+}
+
+tcp::endpoint AdminServer::local_endpoint() const {
+  boost::system::error_code ec;
+  return acceptor_.local_endpoint(ec);
+}
+
+void AdminServer::start() {
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+}
+
+void AdminServer::stop() {
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+}
+
+asio::awaitable<void> AdminServer::accept_loop() {
+  while (acceptor_.is_open()) {
+    auto [ec, socket] = co_await acceptor_.async_accept(tok);
+    if (ec == asio::error::operation_aborted) co_return;
+    if (ec) continue;
+    asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> AdminServer::serve(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  // Bounded like the proxy: deadline per request, small header and body limits,
+  // and a cap on requests per connection.
+  for (int i = 0; i < 100; ++i) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(8 * 1024);
+    parser.body_limit(64 * 1024);
+    stream.expires_after(std::chrono::seconds(10));
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, tok);
+    if (ec) break;
+    const auto region = region_();
+    auto res = handle_admin_request(*region, parser.get(), active_connections_());
+    res.keep_alive(parser.get().keep_alive());
+    auto [wec, wn] = co_await http::async_write(stream, res, tok);
+    if (wec || !res.keep_alive()) break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace gslb::lb

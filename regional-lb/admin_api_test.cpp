@@ -1,0 +1,71 @@
+#include "regional-lb/admin_api.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace gslb::lb;
+
+namespace {
+
+Region make_region() {
+  auto load = parse_region_config(R"(listeners: [ { address: 127.0.0.1:1 } ]
+pools:
+  web:
+    backends: [ { address: 10.0.0.1:80, weight: 3 }, { address: "10.0.0.2:80" } ]
+)",
+                                  "r.yaml");
+  REQUIRE(load.config);
+  return Region(std::move(*load.config), gslb::base::SipKey{1, 2});
+}
+
+http::response<http::string_body> call(const Region& region, http::verb verb, const std::string& target) {
+  http::request<http::string_body> req{verb, target, 11};
+  return handle_admin_request(region, req, 7);
+}
+
+}  // namespace
+
+TEST_CASE("/health is 200 while every pool can serve, 503 when one cannot") {
+  Region region = make_region();
+  auto res = call(region, http::verb::get, "/health");
+  CHECK(res.result() == http::status::ok);
+  CHECK(
+      res.body() ==
+      "{\"status\":\"up\",\"pools\":{\"web\":{\"available\":2,\"total\":2,\"available_weight\":4,\"in_flight\":0}}}\n");
+  region.pools[0]->set_checked_up(0, false);
+  CHECK(call(region, http::verb::get, "/health").body().find("\"available\":1,\"total\":2") != std::string::npos);
+  region.pools[0]->set_checked_up(1, false);
+  res = call(region, http::verb::get, "/health");
+  CHECK(res.result() == http::status::service_unavailable);
+  CHECK(res.body().starts_with("{\"status\":\"down\""));
+}
+
+TEST_CASE("drain and undrain by pool and address; unknown ones are 404") {
+  Region region = make_region();
+  auto res = call(region, http::verb::post, "/pools/web/backends/10.0.0.1:80/drain");
+  CHECK(res.result() == http::status::ok);
+  CHECK(region.pools[0]->view()->members()[0].state == MemberState::draining);
+  CHECK(call(region, http::verb::get, "/status").body().find("\"address\":\"10.0.0.1:80\",\"state\":\"draining\"") !=
+        std::string::npos);
+  CHECK(call(region, http::verb::post, "/pools/web/backends/10.0.0.1:80/undrain").result() == http::status::ok);
+  CHECK(region.pools[0]->view()->members()[0].state == MemberState::up);
+  CHECK(call(region, http::verb::post, "/pools/web/backends/10.9.9.9:80/drain").result() == http::status::not_found);
+  CHECK(call(region, http::verb::post, "/pools/nope/backends/10.0.0.1:80/drain").result() == http::status::not_found);
+  CHECK(call(region, http::verb::get, "/pools/web/backends/10.0.0.1:80/drain").result() ==
+        http::status::method_not_allowed);
+  CHECK(call(region, http::verb::get, "/elsewhere").result() == http::status::not_found);
+}
+
+TEST_CASE("/metrics speaks the Prometheus text format") {
+  Region region = make_region();
+  region.pools[0]->set_draining(1, true);
+  const auto res = call(region, http::verb::get, "/metrics");
+  CHECK(res.result() == http::status::ok);
+  CHECK(res[http::field::content_type] == "text/plain; version=0.0.4");
+  const std::string& body = res.body();
+  CHECK(body.find("gslb_lb_client_connections 7\n") != std::string::npos);
+  CHECK(body.find("# TYPE gslb_lb_backend_up gauge\n") != std::string::npos);
+  CHECK(body.find("gslb_lb_backend_up{pool=\"web\",backend=\"10.0.0.1:80\"} 1\n") != std::string::npos);
+  CHECK(body.find("gslb_lb_backend_up{pool=\"web\",backend=\"10.0.0.2:80\"} 0\n") != std::string::npos);
+  CHECK(body.find("gslb_lb_backend_draining{pool=\"web\",backend=\"10.0.0.2:80\"} 1\n") != std::string::npos);
+  CHECK(body.find("# TYPE gslb_lb_backend_failures_total counter\n") != std::string::npos);
+}

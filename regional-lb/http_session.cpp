@@ -1,0 +1,157 @@
+#include "regional-lb/http_session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/read.hpp>
+
+#include "base/log.hpp"
+#include "regional-lb/proxy.hpp"
+#include "regional-lb/proxy_headers.hpp"
+#include "regional-lb/worker.hpp"
+
+// GCC 12 reports -Wmismatched-new-delete for coroutine frames that use Asio's
+// frame allocator (a false positive: Asio's awaitable_frame_base supplies both
+// operator new and the matching sized delete). Silenced for this file only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace gslb::lb {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+constexpr auto tok = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kBodyBuffer = 64 * 1024;
+
+void HttpSession::start(Worker& worker, tcp::socket socket) {
+  auto session = std::make_shared<HttpSession>(worker, std::move(socket));
+  asio::co_spawn(
+      worker.io(), [session]() { return session->run(); }, asio::detached);
+}
+
+HttpSession::HttpSession(Worker& worker, tcp::socket socket)
+    : worker_(worker), client_(std::move(socket)), body_buffer_(kBodyBuffer) {
+  beast::error_code ec;
+  const auto peer = client_.socket().remote_endpoint(ec);
+  const auto ip = peer.address();
+  if (ip.is_v4()) {
+    ip_text_ = ip.to_string();
+    const auto mapped = asio::ip::make_address_v6(asio::ip::v4_mapped, ip.to_v4()).to_bytes();
+    ip_bytes_.assign(mapped.begin(), mapped.end());
+  } else {
+    const auto v6 = ip.to_v6();
+    // A v4-mapped peer on a dual-stack socket is an IPv4 client.
+    ip_text_ = v6.is_v4_mapped() ? asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_string() : v6.to_string();
+    const auto bytes = v6.to_bytes();
+    ip_bytes_.assign(bytes.begin(), bytes.end());
+  }
+  client_.socket().set_option(tcp::no_delay(true), ec);
+  worker_.add_session(this);
+}
+
+HttpSession::~HttpSession() {
+  worker_.remove_session(this);
+}
+
+void HttpSession::close_if_idle() {
+  if (!idle_) return;
+  beast::error_code ignored;
+  client_.socket().cancel(ignored);
+}
+
+namespace {
+
+// Beast reports one error for "header too large". RFC 9112 §3 and RFC 6585 §5
+// distinguish a too-long request line (414) from too-large fields (431): the
+// parser stores the target once it has parsed the whole request line, so an
+// empty target means the line itself did not fit.
+http::status header_limit_status(const RequestParser& parser) {
+  return parser.get().target().empty() ? http::status::uri_too_long : http::status::request_header_fields_too_large;
+}
+
+}  // namespace
+
+asio::awaitable<void> HttpSession::run() {
+  const ClientConnection client{client_, buffer_, ip_text_, ip_bytes_, body_buffer_};
+  while (!worker_.draining()) {
+    if (buffer_.size() == 0) {
+      // Between requests: wait for the next one's first byte (keep-alive idle).
+      idle_ = true;
+      client_.expires_after(worker_.current()->region->config.server.timeouts.client_idle);
+      auto [ec, n] = co_await client_.async_read_some(buffer_.prepare(4096), tok);
+      idle_ = false;
+      if (ec) break;
+      buffer_.commit(n);
+    }
+    // The configuration this request is handled with, taken when it starts
+    // and kept even if a reload replaces it meanwhile.
+    const std::shared_ptr<WorkerRegion> state = worker_.current();
+    const ServerConfig& server = state->region->config.server;
+    const Limits& limits = server.limits;
+    RequestParser parser;
+    parser.header_limit(limits.request_line + limits.header_bytes);
+    parser.body_limit(limits.body_bytes);
+    client_.expires_after(server.timeouts.client_header);
+    auto [ec, n] = co_await http::async_read_header(client_, buffer_, parser, tok);
+    if (ec) {
+      if (ec == http::error::end_of_stream || ec == http::error::partial_message) break;
+      http::status status = http::status::bad_request;
+      if (ec == beast::error::timeout) {
+        status = http::status::request_timeout;
+        // The timeout closed the socket; there is nobody to answer.
+        break;
+      }
+      if (ec == http::error::header_limit) status = header_limit_status(parser);
+      if (ec == http::error::body_limit) status = http::status::payload_too_large;
+      base::log_debug("lb", ip_text_, ": bad request: ", ec.message());
+      co_await send_simple_response(client, server, status, http::obsolete_reason(status), false, 11);
+      break;
+    }
+    const auto& header = parser.get().base();
+    if (const auto refusal = check_request(header, parser.chunked(), {limits.request_line, limits.header_count})) {
+      base::log_debug("lb", ip_text_, ": refused: ", refusal->reason);
+      co_await send_simple_response(client, server, refusal->status, refusal->reason, false, header.version());
+      break;
+    }
+    const bool has_body = parser.chunked() || parser.content_length().value_or(0) > 0;
+    // Local answers do not read a request body: close after them if there is one.
+    const bool keep = parser.get().keep_alive() && !has_body;
+    const Route* route = state->region->router.match(header);
+    bool again = false;
+    if (!route) {
+      again =
+          co_await send_simple_response(client, server, http::status::not_found, "no route", keep, header.version());
+    } else if (route->action == RouteConfig::Action::respond) {
+      again = co_await send_simple_response(client, server, static_cast<http::status>(route->status), route->body, keep,
+                                            header.version());
+    } else if (route->action == RouteConfig::Action::redirect) {
+      again = co_await send_simple_response(client, server, static_cast<http::status>(route->status), "", keep,
+                                            header.version(), route->location);
+    } else {
+      again = co_await forward_request(worker_, *state, route->pool, client, parser);
+    }
+    if (!again) break;
+  }
+  co_await close_gracefully();
+}
+
+asio::awaitable<void> HttpSession::close_gracefully() {
+  // Half-close, then drain briefly what the client still sends, so that our
+  // last response is not destroyed by a reset when unread bytes remain (the
+  // "lingering close" of RFC 9112 §9.6).
+  beast::error_code ec;
+  client_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) co_return;
+  std::array<char, 4096> sink;
+  for (int i = 0; i < 16; ++i) {
+    client_.expires_after(std::chrono::seconds(1));
+    auto [rec, n] = co_await client_.async_read_some(asio::buffer(sink), tok);
+    if (rec) break;
+  }
+  client_.socket().close(ec);
+}
+
+}  // namespace gslb::lb

@@ -1,0 +1,47 @@
+// One downstream (client) connection: the keep-alive loop. Reads a request
+// header under the client_header deadline (after waiting at most client_idle
+// for its first byte), applies limits and framing checks, routes it, and
+// answers or forwards it; requests are handled one at a time in arrival
+// order, so pipelined requests are answered in order and at most one is
+// buffered beyond the one in progress (STYLE.md habit 16).
+//
+// Lives on its worker's thread; owned by its own coroutine (shared_ptr).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gslb::lb {
+
+class Worker;
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  // Worker thread only. Takes ownership of the accepted socket.
+  static void start(Worker& worker, boost::asio::ip::tcp::socket socket);
+  ~HttpSession();
+
+  // Worker thread only: close the connection if it is between requests (drain).
+  void close_if_idle();
+
+  HttpSession(Worker& worker, boost::asio::ip::tcp::socket socket);  // use start()
+
+ private:
+  boost::asio::awaitable<void> run();
+  boost::asio::awaitable<void> close_gracefully();
+
+  Worker& worker_;
+  boost::beast::tcp_stream client_;
+  boost::beast::flat_buffer buffer_;
+  std::vector<char> body_buffer_;
+  std::string ip_text_;
+  std::string ip_bytes_;
+  bool idle_ = false;
+};
+
+}  // namespace gslb::lb

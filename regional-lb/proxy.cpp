@@ -1,0 +1,428 @@
+#include "regional-lb/proxy.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <chrono>
+
+#include "base/log.hpp"
+#include "regional-lb/balancer.hpp"
+#include "regional-lb/proxy_headers.hpp"
+#include "regional-lb/sticky.hpp"
+#include "regional-lb/worker.hpp"
+
+namespace gslb::lb {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+constexpr auto tok = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+// The body piece a buffer_body message currently carries.
+struct Piece {
+  void* data = nullptr;
+  std::size_t size = 0;
+  bool more = false;
+};
+
+// Reads the next piece of a message body into buf (any amount > 0 bytes, or
+// the end). Precondition: header done. Relays must not wait for the buffer to
+// fill, or a trickling stream (server-sent events) would stall: read_some.
+template <bool isRequest>
+asio::awaitable<beast::error_code> read_piece(beast::tcp_stream& in, beast::flat_buffer& in_buffer,
+                                              http::parser<isRequest, http::buffer_body>& p, std::vector<char>& buf,
+                                              std::chrono::milliseconds timeout) {
+  auto& body = p.get().body();
+  while (true) {
+    if (p.is_done()) {
+      body.data = nullptr;
+      body.size = 0;
+      body.more = false;
+      co_return beast::error_code{};
+    }
+    body.data = buf.data();
+    body.size = buf.size();
+    in.expires_after(timeout);
+    auto [ec, n] = co_await http::async_read_some(in, in_buffer, p, tok);
+    if (ec == http::error::need_buffer) ec = {};
+    const std::size_t got = buf.size() - body.size;
+    body.data = buf.data();
+    body.size = got;
+    body.more = !p.is_done();
+    if (ec) co_return ec;
+    if (got > 0 || p.is_done()) co_return beast::error_code{};
+    // Only framing (a chunk header) was parsed: read on.
+  }
+}
+
+// Writes what the serializer can write with the current piece.
+template <bool isRequest>
+asio::awaitable<beast::error_code> write_piece(beast::tcp_stream& out,
+                                               http::serializer<isRequest, http::buffer_body>& sr,
+                                               std::chrono::milliseconds timeout) {
+  out.expires_after(timeout);
+  auto [ec, n] = co_await http::async_write(out, sr, tok);
+  if (ec == http::error::need_buffer) ec = {};
+  co_return ec;
+}
+
+bool is_idempotent(http::verb v) {
+  // RFC 9110 §9.2.2.
+  switch (v) {
+    case http::verb::get:
+    case http::verb::head:
+    case http::verb::options:
+    case http::verb::trace:
+    case http::verb::put:
+    case http::verb::delete_:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Status for a request body that could not be read.
+http::status body_error_status(const beast::error_code& ec) {
+  return ec == http::error::body_limit ? http::status::payload_too_large : http::status::bad_request;
+}
+
+bool is_client_parse_error(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_chunk).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+// Copies bytes one way until EOF or error, then half-closes the other side.
+asio::awaitable<void> pump(beast::tcp_stream& from, beast::tcp_stream& to, std::vector<char>& buf,
+                           std::chrono::milliseconds idle) {
+  while (true) {
+    from.expires_after(idle);
+    auto [ec, n] = co_await from.async_read_some(asio::buffer(buf), tok);
+    if (ec) break;
+    to.expires_after(idle);
+    auto [wec, wn] = co_await asio::async_write(to, asio::buffer(buf.data(), n), tok);
+    if (wec) break;
+  }
+  beast::error_code ignored;
+  to.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+// After 101 Switching Protocols both sides speak the new protocol: relay raw
+// bytes both ways, first whatever was already read past the HTTP messages.
+asio::awaitable<void> tunnel(ClientConnection client, UpstreamConnection& upstream, std::chrono::milliseconds idle) {
+  if (client.buffer.size() > 0) {
+    upstream.stream.expires_after(idle);
+    auto [ec, n] = co_await asio::async_write(upstream.stream, client.buffer.data(), tok);
+    if (ec) co_return;
+    client.buffer.consume(client.buffer.size());
+  }
+  if (upstream.buffer.size() > 0) {
+    client.stream.expires_after(idle);
+    auto [ec, n] = co_await asio::async_write(client.stream, upstream.buffer.data(), tok);
+    if (ec) co_return;
+    upstream.buffer.consume(upstream.buffer.size());
+  }
+  std::vector<char> back(client.body_buffer.size());
+  using namespace asio::experimental::awaitable_operators;
+  co_await (pump(client.stream, upstream.stream, client.body_buffer, idle) &&
+            pump(upstream.stream, client.stream, back, idle));
+}
+
+// Counts the request against the member while it is in flight; the latency
+// sample (time to response header) is recorded only on success.
+class InFlight {
+ public:
+  InFlight(const PoolView& view, std::uint32_t member) : view_(view), member_(member) {
+    Balancer::on_request_start(view, member);
+  }
+  ~InFlight() {
+    if (!ended_) view_.members()[member_].load->in_flight.fetch_sub(1, std::memory_order_relaxed);
+  }
+  void succeeded(std::chrono::microseconds latency) {
+    if (ended_) return;
+    ended_ = true;
+    Balancer::on_request_end(view_, member_, latency);
+  }
+
+ private:
+  const PoolView& view_;
+  std::uint32_t member_;
+  bool ended_ = false;
+};
+
+}  // namespace
+
+asio::awaitable<bool> send_simple_response(ClientConnection client, const ServerConfig& server, http::status status,
+                                           std::string_view body, bool keep_alive, unsigned version,
+                                           std::string_view location) {
+  http::response<http::string_body> res{status, 11};
+  if (!server.server_header.empty()) res.set(http::field::server, server.server_header);
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  if (!location.empty()) res.set(http::field::location, location);
+  res.body() = std::string(body);
+  if (!res.body().empty() && res.body().back() != '\n') res.body() += '\n';
+  res.prepare_payload();
+  if (!keep_alive) {
+    res.set(http::field::connection, "close");
+  } else if (version < 11) {
+    res.set(http::field::connection, "keep-alive");
+  }
+  client.stream.expires_after(server.timeouts.client_idle);
+  auto [ec, n] = co_await http::async_write(client.stream, res, tok);
+  co_return !ec && keep_alive;
+}
+
+asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::size_t pool_index,
+                                      ClientConnection client, RequestParser& parser) {
+  const ServerConfig& server = state.region->config.server;
+  const PoolConfig& pool_config = state.region->config.pools[pool_index];
+  const Timeouts& t = server.timeouts;
+  PoolState& pool = state.pools[pool_index];
+  // Hold the view for the whole request: member indices stay meaningful even
+  // if a health change publishes a new one meanwhile.
+  const std::shared_ptr<const PoolView> view_holder = pool.current();
+  const PoolView& view = *view_holder;
+  auto& req = parser.get();
+  const unsigned client_version = req.version();
+  const bool client_keep_alive = req.keep_alive();
+  const bool upgrade = wants_upgrade(req);
+  const bool head = req.method() == http::verb::head;
+  const bool has_body = parser.chunked() || parser.content_length().value_or(0) > 0;
+
+  auto fail = [&](http::status status, std::string_view text) -> asio::awaitable<bool> {
+    // Unread request body bytes would be taken for the next request: close then.
+    const bool keep = client_keep_alive && parser.is_done() && !worker.draining();
+    co_return co_await send_simple_response(client, server, status, text, keep, client_version);
+  };
+
+  // The key hashing balancers use; copied because the header is rewritten below.
+  std::string hash_key;
+  if (pool_config.hash_key.source == HashKey::Source::header) {
+    const auto v = req[pool_config.hash_key.name];
+    hash_key.assign(v.data(), v.size());
+  } else if (pool_config.hash_key.source == HashKey::Source::cookie) {
+    hash_key = std::string(find_cookie(req, pool_config.hash_key.name));
+  }
+  const RequestInfo info{client.ip_bytes, hash_key};
+  std::string sticky_value;
+  if (pool_config.sticky) sticky_value = std::string(find_cookie(req, pool_config.sticky->cookie));
+
+  // RFC 9110 §10.1.1: answer "100 Continue" ourselves so the client sends the
+  // body we need before choosing a backend; the backend never sees Expect.
+  if (req.count(http::field::expect) > 0) {
+    const auto expect = req[http::field::expect];
+    if (!iequals(std::string_view(expect.data(), expect.size()), "100-continue")) {
+      co_return co_await send_simple_response(client, server, http::status::expectation_failed,
+                                              "unsupported expectation", false, client_version);
+    }
+    req.erase(http::field::expect);
+    if (has_body && client_version >= 11) {
+      static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+      client.stream.expires_after(t.client_idle);
+      auto [ec, n] = co_await asio::async_write(client.stream, asio::buffer(continue_line), tok);
+      if (ec) co_return false;
+    }
+  }
+
+  // The upstream request: same method, target and end-to-end fields.
+  strip_hop_by_hop(req, upgrade);
+  add_forwarded(req, client.ip_text, "http");
+  req.version(11);
+  if (parser.chunked()) {
+    req.chunked(true);
+  } else if (const auto length = parser.content_length()) {
+    req.content_length(*length);
+  }
+
+  // Read the first piece of the body before any backend sees the request: a
+  // malformed chunk or an oversized body is refused with nothing forwarded.
+  auto& body = req.body();
+  body.data = nullptr;
+  body.size = 0;
+  body.more = false;
+  if (has_body) {
+    const auto ec = co_await read_piece(client.stream, client.buffer, parser, client.body_buffer, t.client_idle);
+    if (ec) {
+      if (!is_client_parse_error(ec) && ec != http::error::body_limit) co_return false;  // gone or timed out
+      co_return co_await send_simple_response(client, server, body_error_status(ec), "malformed request body", false,
+                                              client_version);
+    }
+  }
+  const Piece first{body.data, body.size, body.more};
+
+  std::vector<std::uint32_t> tried;
+  bool read_past_first_piece = false;  // then the request can no longer be replayed
+  bool idempotent_retry_used = false;
+  int stale_retries = 0;
+  const std::size_t max_members = std::min<std::size_t>(3, std::max<std::size_t>(1, view.available().size()));
+
+  while (true) {
+    // Affinity first (on the first attempt only), then the balancer.
+    std::optional<std::uint32_t> member;
+    if (pool_config.sticky && tried.empty()) member = sticky_member(view, sticky_value);
+    if (!member) member = pool.balancer->pick_excluding(view, info, tried);
+    if (!member) {
+      co_return co_await fail(tried.empty() ? http::status::service_unavailable : http::status::bad_gateway,
+                              tried.empty() ? "no backend available" : "bad gateway");
+    }
+    const auto& m = view.members()[*member];
+    auto conn = state.upstream.take(pool_index, *member, t.backend_idle);
+    if (!conn) {
+      conn = std::make_unique<UpstreamConnection>(worker.io());
+      conn->stream.expires_after(t.backend_connect);
+      auto [ec] = co_await conn->stream.async_connect(tcp::endpoint(m.address.ip, m.address.port), tok);
+      if (ec) {
+        base::log_debug("lb", "connect to ", m.address.text, " failed: ", ec.message());
+        state.record_outcome(pool_index, view, *member, false, false);
+        tried.push_back(*member);
+        if (tried.size() >= max_members) co_return co_await fail(http::status::bad_gateway, "bad gateway");
+        continue;
+      }
+      beast::error_code ignored;
+      conn->stream.socket().set_option(tcp::no_delay(true), ignored);
+    }
+    InFlight in_flight(view, *member);
+    const auto started = Clock::now();
+
+    // Request: header, the first piece, then the rest as the client sends it.
+    body.data = first.data;
+    body.size = first.size;
+    body.more = first.more;
+    http::serializer<true, http::buffer_body> request_writer(req);
+    conn->stream.expires_after(t.backend_response);
+    auto [wec, wn] = co_await http::async_write_header(conn->stream, request_writer, tok);
+    beast::error_code send_error = wec;
+    while (!send_error && !request_writer.is_done()) {
+      send_error = co_await write_piece(conn->stream, request_writer, t.backend_response);
+      if (send_error || request_writer.is_done()) break;
+      if (!parser.is_done()) read_past_first_piece = true;
+      // Once the parser is done this only marks the end of the body.
+      const auto rec = co_await read_piece(client.stream, client.buffer, parser, client.body_buffer, t.client_idle);
+      if (rec) {
+        // The client's fault (bad chunk, too big, gone): the backend has seen a
+        // partial request, so its connection is closed, never reused.
+        if (!is_client_parse_error(rec) && rec != http::error::body_limit) co_return false;
+        co_return co_await send_simple_response(client, server, body_error_status(rec), "malformed request body", false,
+                                                client_version);
+      }
+    }
+    if (send_error) {
+      if (read_past_first_piece) co_return co_await fail(http::status::bad_gateway, "bad gateway");
+      if (conn->reused && stale_retries++ < 2) continue;  // the backend had closed it: same member, fresh socket
+      state.record_outcome(pool_index, view, *member, false, false);
+      tried.push_back(*member);
+      if (tried.size() >= max_members) co_return co_await fail(http::status::bad_gateway, "bad gateway");
+      continue;
+    }
+
+    // Response header; interim 1xx responses (other than 101) are dropped.
+    std::optional<http::response_parser<http::buffer_body>> rp;
+    beast::error_code rec;
+    std::size_t response_bytes = 0;
+    while (true) {
+      rp.emplace();
+      rp->header_limit(64 * 1024);
+      rp->body_limit(boost::none);  // streamed, so no size limit applies
+      if (head) rp->skip(true);
+      conn->stream.expires_after(t.backend_response);
+      auto [ec, n] = co_await http::async_read_header(conn->stream, conn->buffer, *rp, tok);
+      rec = ec;
+      response_bytes += n;
+      if (rec) break;
+      const auto status = rp->get().result_int();
+      if (status < 100 || status > 199 || status == 101) break;
+    }
+    if (rec) {
+      const bool stale = conn->reused && response_bytes == 0 && conn->buffer.size() == 0;
+      if (!stale) state.record_outcome(pool_index, view, *member, false, false);
+      if (rec == beast::error::timeout) {
+        base::log_debug("lb", m.address.text, " did not answer within ", base::format_duration(t.backend_response));
+        co_return co_await fail(http::status::gateway_timeout, "gateway timeout");
+      }
+      const bool nothing_received = response_bytes == 0 && conn->buffer.size() == 0;
+      const bool replayable = !read_past_first_piece && nothing_received;
+      if (replayable && conn->reused && stale_retries++ < 2) continue;
+      if (replayable && is_idempotent(req.method()) && !idempotent_retry_used) {
+        idempotent_retry_used = true;
+        tried.push_back(*member);
+        continue;
+      }
+      co_return co_await fail(http::status::bad_gateway, "bad gateway");
+    }
+    in_flight.succeeded(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started));
+    state.record_outcome(pool_index, view, *member, true, rp->get().result_int() < 500);
+
+    auto& res = rp->get();
+    const bool switching = upgrade && res.result() == http::status::switching_protocols;
+    const bool backend_keep_alive = res.keep_alive();
+    strip_hop_by_hop(res, switching);
+    if (!server.server_header.empty()) res.set(http::field::server, server.server_header);
+    if (pool_config.sticky && sticky_value != m.sticky_id) {
+      res.insert(http::field::set_cookie, sticky_set_cookie(*pool_config.sticky, m.sticky_id));
+    }
+    bool keep = client_keep_alive && !worker.draining() && parser.is_done();
+    const unsigned status = res.result_int();
+    const bool bodiless = head || status == 204 || status == 304 || (status >= 100 && status < 200);
+    if (rp->chunked()) {
+      if (client_version >= 11) {
+        res.chunked(true);
+      } else {
+        keep = false;  // HTTP/1.0 cannot take chunked: end the body by closing
+      }
+    } else if (const auto length = rp->content_length()) {
+      res.content_length(*length);
+    } else if (!bodiless) {
+      // The backend delimits the body by closing; re-frame it for the client.
+      if (client_version >= 11) {
+        res.chunked(true);
+      } else {
+        keep = false;
+      }
+    }
+    res.version(11);
+    if (switching) {
+      res.set(http::field::connection, "upgrade");
+    } else if (!keep) {
+      res.set(http::field::connection, "close");
+    } else if (client_version < 11) {
+      res.set(http::field::connection, "keep-alive");
+    }
+
+    auto& rbody = res.body();
+    rbody.data = nullptr;
+    rbody.size = 0;
+    rbody.more = !rp->is_done();
+    http::serializer<false, http::buffer_body> response_writer(res);
+    client.stream.expires_after(t.client_idle);
+    auto [hec, hn] = co_await http::async_write_header(client.stream, response_writer, tok);
+    if (hec) co_return false;
+    if (switching) {
+      co_await tunnel(client, *conn, t.client_idle);
+      co_return false;
+    }
+    while (!bodiless && !response_writer.is_done()) {
+      const auto ec = co_await read_piece(conn->stream, conn->buffer, *rp, client.body_buffer, t.backend_response);
+      if (ec) {
+        // The response has started: all we can do is cut the client off so it
+        // sees a truncated message rather than a wrong one.
+        base::log_debug("lb", "response body from ", m.address.text, " broke: ", ec.message());
+        co_return false;
+      }
+      if (co_await write_piece(client.stream, response_writer, t.client_idle)) co_return false;
+    }
+    if (backend_keep_alive && rp->is_done() && parser.is_done() && conn->buffer.size() == 0) {
+      state.upstream.give_back(pool_index, *member, std::move(conn),
+                               static_cast<std::size_t>(pool_config.max_idle_per_backend));
+    }
+    co_return keep;
+  }
+}
+
+}  // namespace gslb::lb

@@ -1,0 +1,78 @@
+#include "regional-lb/router.hpp"
+
+#include "regional-lb/proxy_headers.hpp"
+
+namespace gslb::lb {
+namespace {
+
+std::string lower(std::string s) {
+  for (auto& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+// Host without its port; brackets of an IPv6 literal kept ("[::1]:80" → "[::1]").
+std::string_view host_only(std::string_view host) {
+  const auto close = host.rfind(']');
+  const auto colon = host.rfind(':');
+  if (colon != std::string_view::npos && (close == std::string_view::npos || colon > close)) {
+    host = host.substr(0, colon);
+  }
+  return host;
+}
+
+}  // namespace
+
+Router::Router(const RegionConfig& config) {
+  for (std::size_t i = 0; i < config.routes.size(); ++i) {
+    const RouteConfig& rc = config.routes[i];
+    Route r;
+    r.name = "routes[" + std::to_string(i) + "]";
+    r.host = lower(std::string(host_only(rc.host)));
+    r.path_prefix = rc.path_prefix;
+    r.path = rc.path;
+    r.method = rc.method;
+    r.header_name = rc.header_name;
+    r.header_value = rc.header_value;
+    r.action = rc.action;
+    r.status = rc.status;
+    r.body = rc.body;
+    r.location = rc.location;
+    for (std::size_t p = 0; p < config.pools.size(); ++p) {
+      if (config.pools[p].name == rc.pool) r.pool = p;
+    }
+    routes_.push_back(std::move(r));
+  }
+  if (routes_.empty() && config.pools.size() == 1) {
+    Route all;
+    all.name = "default";
+    routes_.push_back(std::move(all));
+  }
+}
+
+const Route* Router::match(const boost::beast::http::request_header<>& request) const {
+  const auto target = request.target();
+  const std::string_view full(target.data(), target.size());
+  const std::string_view path = full.substr(0, full.find('?'));
+  const auto host_field = request[boost::beast::http::field::host];
+  const std::string_view host = host_only(std::string_view(host_field.data(), host_field.size()));
+  const auto method = request.method_string();
+  for (const Route& r : routes_) {
+    if (!r.host.empty() && !iequals(host, r.host)) continue;
+    if (!r.path.empty() && path != r.path) continue;
+    if (!r.path_prefix.empty() && path.substr(0, r.path_prefix.size()) != r.path_prefix) continue;
+    if (!r.method.empty() && std::string_view(method.data(), method.size()) != r.method) continue;
+    if (!r.header_name.empty()) {
+      const auto it = request.find(r.header_name);
+      if (it == request.end()) continue;
+      if (!r.header_value.empty() && std::string_view(it->value().data(), it->value().size()) != r.header_value) {
+        continue;
+      }
+    }
+    return &r;
+  }
+  return nullptr;
+}
+
+}  // namespace gslb::lb

@@ -1,0 +1,44 @@
+// Routing rules compiled from region.yaml: top to bottom, the first rule whose
+// conditions all hold decides (forward to a pool, a fixed response, or a
+// redirect). Immutable after construction; any thread may call match().
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "regional-lb/config.hpp"
+
+namespace gslb::lb {
+
+struct Route {
+  std::string name;         // for logs: the config's name or "routes[i]"
+  std::string host;         // lower-case, empty = any
+  std::string path_prefix;  // empty = any
+  std::string path;         // empty = any
+  std::string method;       // empty = any
+  std::string header_name;  // empty = no header condition
+  std::string header_value;
+  RouteConfig::Action action = RouteConfig::Action::forward;
+  std::size_t pool = 0;  // index into RegionConfig::pools (forward)
+  int status = 0;
+  std::string body;
+  std::string location;
+};
+
+class Router {
+ public:
+  // Precondition: config validated (every route's pool exists).
+  explicit Router(const RegionConfig& config);
+
+  // The first matching route, or nullptr (the caller answers 404).
+  const Route* match(const boost::beast::http::request_header<>& request) const;
+
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace gslb::lb
