@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -25,12 +26,20 @@ class Snapshot {
 
   // Any thread. Replaces the published value; readers see it at their next get().
   void publish(ConstPtr next) {
-    current_.store(std::move(next), std::memory_order_release);
-    generation_.fetch_add(1, std::memory_order_release);
+    ConstPtr old;
+    {
+      std::lock_guard lock(mutex_);
+      old = std::exchange(current_, std::move(next));
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    // `old` may be the last reference: destroy it outside the lock.
   }
 
   // Any thread; the slow path (takes the shared refcount).
-  ConstPtr load() const { return current_.load(std::memory_order_acquire); }
+  ConstPtr load() const {
+    std::lock_guard lock(mutex_);
+    return current_;
+  }
 
   std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
@@ -54,7 +63,8 @@ class Snapshot {
       // Generation first: if a publish races with us we may load the newer
       // value with an older generation and merely refresh once more later.
       seen_ = source_->generation();
-      cached_ = source_->load();
+      ConstPtr next = source_->load();
+      cached_.swap(next);  // the previous value is released outside the lock
     }
     const Snapshot* source_;
     std::uint64_t seen_ = 0;
@@ -62,7 +72,8 @@ class Snapshot {
   };
 
  private:
-  std::atomic<ConstPtr> current_;
+  mutable std::mutex mutex_;
+  ConstPtr current_;  // guarded by mutex_
   std::atomic<std::uint64_t> generation_{1};
 };
 
