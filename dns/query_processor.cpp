@@ -149,10 +149,17 @@ Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::spa
   if (status == WireStatus::drop) return {ProcessResult::drop, 0, nullptr};
   const bool tcp = ctx.transport == Transport::tcp;
   const std::size_t capacity = std::min<std::size_t>(out.size(), 65535);
-  if (status == WireStatus::formerr)
-    return m.empty_answer(out, std::min<std::size_t>(capacity, 512), rcode::formerr, nullptr, 0);
-  if (status == WireStatus::notimp)
-    return m.empty_answer(out, std::min<std::size_t>(capacity, 512), rcode::notimp, nullptr, 0);
+  if (status == WireStatus::formerr || status == WireStatus::notimp) {
+    // RFC 6891 §7: a query with a well-formed OPT gets ours back, even in an
+    // error answer (Knot does; NSD omits it); a broken OPT gets none.
+    std::uint8_t error_opt[11];
+    std::size_t error_opt_length = 0;
+    if (q.edns.present && q.edns.version == 0)
+      error_opt_length = write_opt(error_opt, m.options.edns_udp_size, rcode::noerror, q.edns.dnssec_ok, nullptr, 0);
+    const std::uint16_t rc = status == WireStatus::formerr ? rcode::formerr : rcode::notimp;
+    return m.empty_answer(out, std::min<std::size_t>(capacity, 512), rc, error_opt_length != 0 ? error_opt : nullptr,
+                          error_opt_length);
+  }
 
   // RFC 6891 §6.2.5: a UDP reply may use up to the smaller of the two payload
   // sizes, never less than 512; without EDNS the RFC 1035 limit of 512 holds.

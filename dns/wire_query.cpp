@@ -19,53 +19,11 @@ std::size_t skip_name(const std::uint8_t* p, std::size_t size, std::size_t pos) 
   }
 }
 
-}  // namespace
-
-WireStatus parse_query(std::span<const std::uint8_t> packet, WireQuery& out) {
-  const std::uint8_t* p = packet.data();
-  const std::size_t size = packet.size();
-  if (size < header_size) return WireStatus::drop;
-  out.id = read_u16(p);
-  out.flags1 = p[2];
-  out.flags2 = p[3];
-  if (out.flags1 & 0x80) return WireStatus::drop;  // QR=1: never answer a response
-  out.opcode = static_cast<std::uint8_t>((out.flags1 >> 3) & 0x0f);
-  out.qdcount = read_u16(p + 4);
-  const std::uint16_t ancount = read_u16(p + 6);
-  const std::uint16_t nscount = read_u16(p + 8);
-  const std::uint16_t arcount = read_u16(p + 10);
-  out.has_question = false;
-  out.edns = Edns{};
-  out.has_client_serial = false;
-  if (out.qdcount != 1) return out.opcode != 0 ? WireStatus::notimp : WireStatus::formerr;
-
-  // The question name: uncompressed labels only (a pointer could only point
-  // back into the header), ≤ 255 octets in all (RFC 1035 §2.3.4).
-  std::size_t pos = header_size;
-  std::size_t n = 0;
-  for (;;) {
-    if (pos >= size) return WireStatus::formerr;
-    const std::uint8_t len = p[pos];
-    if (len > 63) return WireStatus::formerr;
-    if (n + len + 1 > max_name_length) return WireStatus::formerr;
-    if (pos + 1 + len > size) return WireStatus::formerr;
-    out.qname_lower[n++] = len;
-    ++pos;
-    if (len == 0) break;
-    for (std::size_t i = 0; i < len; ++i) out.qname_lower[n++] = dns_tolower(p[pos + i]);
-    pos += len;
-  }
-  if (pos + 4 > size) return WireStatus::formerr;
-  out.qname = p + header_size;
-  out.qname_length = n;
-  out.qtype = read_u16(p + pos);
-  out.qclass = read_u16(p + pos + 2);
-  pos += 4;
-  out.has_question = true;
-  if (out.opcode != 0) return WireStatus::notimp;
-
-  // The other sections, to find the OPT RR: RFC 6891 §6.1.1 allows at most
-  // one, in the additional section, owned by the root.
+// Walks the answer, authority and additional sections from `pos`, recording
+// the OPT RR (RFC 6891 §6.1.1: at most one, in additional, owned by the root)
+// and, for IXFR, the client's SOA serial.
+WireStatus scan_records(const std::uint8_t* p, std::size_t size, std::size_t pos, std::uint16_t ancount,
+                        std::uint16_t nscount, std::uint16_t arcount, WireQuery& out) {
   const std::size_t total = std::size_t{ancount} + nscount + arcount;
   for (std::size_t i = 0; i < total; ++i) {
     const std::size_t owner = pos;
@@ -90,6 +48,68 @@ WireStatus parse_query(std::span<const std::uint8_t> packet, WireQuery& out) {
     pos += rdlength;
   }
   return WireStatus::ok;
+}
+
+}  // namespace
+
+WireStatus parse_query(std::span<const std::uint8_t> packet, WireQuery& out) {
+  const std::uint8_t* p = packet.data();
+  const std::size_t size = packet.size();
+  if (size < header_size) return WireStatus::drop;
+  out.id = read_u16(p);
+  out.flags1 = p[2];
+  out.flags2 = p[3];
+  if (out.flags1 & 0x80) return WireStatus::drop;  // QR=1: never answer a response
+  out.opcode = static_cast<std::uint8_t>((out.flags1 >> 3) & 0x0f);
+  out.qdcount = read_u16(p + 4);
+  const std::uint16_t ancount = read_u16(p + 6);
+  const std::uint16_t nscount = read_u16(p + 8);
+  const std::uint16_t arcount = read_u16(p + 10);
+  out.has_question = false;
+  out.edns = Edns{};
+  out.has_client_serial = false;
+  if (out.qdcount != 1) {
+    const WireStatus status = out.opcode != 0 ? WireStatus::notimp : WireStatus::formerr;
+    // With no question, still look for an OPT so the error answer can carry
+    // ours (as Knot does, RFC 6891 §7). With several questions NSD answers
+    // without OPT and Knot not at all: no OPT.
+    out.qtype = 0;
+    if (out.qdcount != 0 || scan_records(p, size, header_size, ancount, nscount, arcount, out) != WireStatus::ok)
+      out.edns = Edns{};
+    return status;
+  }
+
+  // The question name: uncompressed labels only (a pointer could only point
+  // back into the header), ≤ 255 octets in all (RFC 1035 §2.3.4).
+  std::size_t pos = header_size;
+  std::size_t n = 0;
+  for (;;) {
+    if (pos >= size) return WireStatus::formerr;
+    const std::uint8_t len = p[pos];
+    if (len > 63) return WireStatus::formerr;
+    if (n + len + 1 > max_name_length) return WireStatus::formerr;
+    if (pos + 1 + len > size) return WireStatus::formerr;
+    out.qname_lower[n++] = len;
+    ++pos;
+    if (len == 0) break;
+    for (std::size_t i = 0; i < len; ++i) out.qname_lower[n++] = dns_tolower(p[pos + i]);
+    pos += len;
+  }
+  if (pos + 4 > size) return WireStatus::formerr;
+  out.qname = p + header_size;
+  out.qname_length = n;
+  out.qtype = read_u16(p + pos);
+  out.qclass = read_u16(p + pos + 2);
+  pos += 4;
+  out.has_question = true;
+  if (out.opcode != 0) {
+    if (scan_records(p, size, pos, ancount, nscount, arcount, out) != WireStatus::ok) out.edns = Edns{};
+    return WireStatus::notimp;
+  }
+
+  const WireStatus status = scan_records(p, size, pos, ancount, nscount, arcount, out);
+  if (status != WireStatus::ok) out.edns = Edns{};  // a broken OPT section: answer without one
+  return status;
 }
 
 }  // namespace gslb::dns

@@ -28,8 +28,8 @@ struct Origin {
 
 struct Region {
   std::string name;
-  double latitude = 0;   // degrees, −90..90
-  double longitude = 0;  // degrees, −180..180
+  double latitude = 0;    // degrees, −90..90
+  double longitude = 0;   // degrees, −180..180
   std::string country;    // ISO 3166-1 alpha-2, optional
   std::string continent;  // AF AN AS EU NA OC SA, optional
   int bias = 0;           // Route 53 geoproximity bias, −99..99
@@ -37,11 +37,12 @@ struct Region {
 };
 
 struct Member {
-  std::string region;            // a key of Policy::regions
-  base::IpAddress address;       // what the answer carries (A or AAAA by family)
-  int weight = 100;              // 0..255 (Route 53); 0 = used only when every non-zero member is down
+  std::string region;                            // a key of Policy::regions
+  base::IpAddress address;                       // what the answer carries (A or AAAA by family)
+  int weight = 100;                              // 0..255 (Route 53); 0 = used only when every non-zero member is down
   std::optional<base::IpAddress> check_address;  // probe this instead of `address`
   Origin where;
+  Origin region_where;  // of the `region` value, for diagnostics
   // Stable id used by health views, overrides and SQLite: "<pool>/<address>".
   std::string id;
 };
@@ -65,16 +66,20 @@ struct GeolocationMap {
 };
 
 struct Record {
-  std::string name;        // owner relative to the zone origin as written ("www", "@")
-  dns::Name owner;         // absolute
-  std::string pool;        // a key of Policy::pools
-  std::uint32_t ttl = 30;  // seconds
-  int answers = 1;         // 1..8 A (or AAAA) records per answer
-  std::vector<Steering> steering;       // ordered steps; empty = [all]
-  std::vector<std::string> failover;    // region order for `failover`
-  GeolocationMap geolocation;           // for `geolocation`
+  std::string name;                   // owner relative to the zone origin as written ("www", "@")
+  dns::Name owner;                    // absolute
+  std::string pool;                   // a key of Policy::pools
+  std::uint32_t ttl = 30;             // seconds
+  int answers = 1;                    // 1..8 A (or AAAA) records per answer
+  std::vector<Steering> steering;     // ordered steps; empty = [all]
+  std::vector<std::string> failover;  // region order for `failover`
+  GeolocationMap geolocation;         // for `geolocation`
   WhenAllDown when_all_down = WhenAllDown::answer_all;
-  Origin where;
+  Origin where;  // of the record's name
+  // Of the `pool`, `failover` and `geolocation` values (where absent: `where`).
+  Origin pool_where;
+  Origin failover_where;
+  Origin geolocation_where;
 };
 
 // Operator CIDR → region rules (gdnsd "nets"): before the MaxMind database.
@@ -85,8 +90,8 @@ struct NetRule {
 };
 
 struct Policy {
-  dns::Name zone;       // the zone this policy belongs to
-  std::string file;     // the .gslb.yaml path
+  dns::Name zone;    // the zone this policy belongs to
+  std::string file;  // the .gslb.yaml path
   std::map<std::string, Region> regions;
   std::map<std::string, Pool> pools;
   std::map<std::string, Record> records;  // keyed by relative name as written

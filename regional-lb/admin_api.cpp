@@ -109,11 +109,16 @@ http::response<http::string_body> status(const Region& region) {
   return reply(http::status::ok, out.str(), "application/json");
 }
 
-http::response<http::string_body> metrics(const Region& region, int active_connections) {
+http::response<http::string_body> metrics(const Region& region, const ProcessStats& stats) {
   std::ostringstream out;
   out << "# HELP gslb_lb_client_connections Open client connections.\n"
          "# TYPE gslb_lb_client_connections gauge\n"
-      << "gslb_lb_client_connections " << active_connections << "\n";
+      << "gslb_lb_client_connections " << stats.client_connections << "\n"
+      << "# HELP gslb_lb_responses_total Responses sent to clients, by status class (proxy errors included).\n"
+         "# TYPE gslb_lb_responses_total counter\n";
+  for (std::size_t c = 0; c < stats.responses_by_class.size(); ++c) {
+    out << "gslb_lb_responses_total{class=\"" << c + 1 << "xx\"} " << stats.responses_by_class[c] << '\n';
+  }
   struct Family {
     const char* name;
     const char* type;
@@ -195,7 +200,7 @@ http::response<http::string_body> drain(const Region& region, std::string_view p
 
 http::response<http::string_body> handle_admin_request(const Region& region,
                                                        const http::request<http::string_body>& request,
-                                                       int active_connections) {
+                                                       const ProcessStats& stats) {
   const std::string_view target(request.target().data(), request.target().size());
   const std::string_view path = target.substr(0, target.find('?'));
   const bool get = request.method() == http::verb::get || request.method() == http::verb::head;
@@ -203,7 +208,7 @@ http::response<http::string_body> handle_admin_request(const Region& region,
     if (!get) return reply(http::status::method_not_allowed, "use GET\n", "text/plain");
     if (path == "/health") return health(region);
     if (path == "/status") return status(region);
-    return metrics(region, active_connections);
+    return metrics(region, stats);
   }
   if (path.starts_with("/pools/")) {
     if (request.method() != http::verb::post)
@@ -214,8 +219,8 @@ http::response<http::string_body> handle_admin_request(const Region& region,
 }
 
 AdminServer::AdminServer(std::function<std::shared_ptr<const Region>()> region, asio::io_context& io,
-                         std::function<int()> active_connections)
-    : region_(std::move(region)), io_(io), active_connections_(std::move(active_connections)), acceptor_(io) {}
+                         std::function<ProcessStats()> stats)
+    : region_(std::move(region)), io_(io), stats_(std::move(stats)), acceptor_(io) {}
 
 bool AdminServer::bind(const Endpoint& address, std::string& error) {
   const tcp::endpoint endpoint(address.ip, address.port);
@@ -264,7 +269,7 @@ asio::awaitable<void> AdminServer::serve(tcp::socket socket) {
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, tok);
     if (ec) break;
     const auto region = region_();
-    auto res = handle_admin_request(*region, parser.get(), active_connections_());
+    auto res = handle_admin_request(*region, parser.get(), stats_());
     res.keep_alive(parser.get().keep_alive());
     auto [wec, wn] = co_await http::async_write(stream, res, tok);
     if (wec || !res.keep_alive()) break;

@@ -23,6 +23,7 @@
 #include <string>
 
 #include "regional-lb/region.hpp"
+#include "regional-lb/stats.hpp"
 
 namespace gslb::lb {
 
@@ -31,15 +32,14 @@ namespace http = boost::beast::http;
 // Any thread. Mutates pool drain flags for the drain endpoints.
 http::response<http::string_body> handle_admin_request(const Region& region,
                                                        const http::request<http::string_body>& request,
-                                                       int active_connections);
+                                                       const ProcessStats& stats);
 
 class AdminServer {
  public:
-  // region returns the Region in service now (it changes on reload);
-  // active_connections counts client connections for /metrics. Both are
-  // called on io's thread.
+  // region returns the Region in service now (it changes on reload); stats
+  // sums the workers' counters for /metrics. Both are called on io's thread.
   AdminServer(std::function<std::shared_ptr<const Region>()> region, boost::asio::io_context& io,
-              std::function<int()> active_connections);
+              std::function<ProcessStats()> stats);
 
   bool bind(const Endpoint& address, std::string& error);
   boost::asio::ip::tcp::endpoint local_endpoint() const;
@@ -52,7 +52,7 @@ class AdminServer {
 
   std::function<std::shared_ptr<const Region>()> region_;
   boost::asio::io_context& io_;
-  std::function<int()> active_connections_;
+  std::function<ProcessStats()> stats_;
   boost::asio::ip::tcp::acceptor acceptor_;
 };
 

@@ -19,7 +19,7 @@ pools:
 
 http::response<http::string_body> call(const Region& region, http::verb verb, const std::string& target) {
   http::request<http::string_body> req{verb, target, 11};
-  return handle_admin_request(region, req, 7);
+  return handle_admin_request(region, req, ProcessStats{7, {0, 12, 3, 4, 5}});
 }
 
 }  // namespace
@@ -63,6 +63,9 @@ TEST_CASE("/metrics speaks the Prometheus text format") {
   CHECK(res[http::field::content_type] == "text/plain; version=0.0.4");
   const std::string& body = res.body();
   CHECK(body.find("gslb_lb_client_connections 7\n") != std::string::npos);
+  CHECK(body.find("# TYPE gslb_lb_responses_total counter\n") != std::string::npos);
+  CHECK(body.find("gslb_lb_responses_total{class=\"2xx\"} 12\n") != std::string::npos);
+  CHECK(body.find("gslb_lb_responses_total{class=\"5xx\"} 5\n") != std::string::npos);
   CHECK(body.find("# TYPE gslb_lb_backend_up gauge\n") != std::string::npos);
   CHECK(body.find("gslb_lb_backend_up{pool=\"web\",backend=\"10.0.0.1:80\"} 1\n") != std::string::npos);
   CHECK(body.find("gslb_lb_backend_up{pool=\"web\",backend=\"10.0.0.2:80\"} 0\n") != std::string::npos);

@@ -75,7 +75,7 @@ http::status header_limit_status(const RequestParser& parser) {
 }  // namespace
 
 asio::awaitable<void> HttpSession::run() {
-  const ClientConnection client{client_, buffer_, ip_text_, ip_bytes_, body_buffer_};
+  const ClientConnection client{client_, buffer_, ip_text_, ip_bytes_, body_buffer_, worker_.responses()};
   while (!worker_.draining()) {
     if (buffer_.size() == 0) {
       // Between requests: wait for the next one's first byte (keep-alive idle).

@@ -37,9 +37,15 @@ bool Server::bind(std::string& error) {
   if (region->config.admin.address) {
     admin_ = std::make_unique<AdminServer>([this] { return regions_.load(); }, control_io_,
                                            [this] {
-                                             int active = 0;
-                                             for (const auto& w : workers_) active += w->active_sessions();
-                                             return active;
+                                             ProcessStats stats;
+                                             for (const auto& w : workers_) {
+                                               stats.client_connections += w->active_sessions();
+                                               for (std::size_t c = 0; c < 5; ++c) {
+                                                 stats.responses_by_class[c] +=
+                                                     w->responses().by_class[c].load(std::memory_order_relaxed);
+                                               }
+                                             }
+                                             return stats;
                                            });
     if (!admin_->bind(*region->config.admin.address, error)) return false;
   }

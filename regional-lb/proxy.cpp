@@ -174,6 +174,7 @@ asio::awaitable<bool> send_simple_response(ClientConnection client, const Server
   } else if (version < 11) {
     res.set(http::field::connection, "keep-alive");
   }
+  client.counters.count(static_cast<unsigned>(status));
   client.stream.expires_after(server.timeouts.client_idle);
   auto [ec, n] = co_await http::async_write(client.stream, res, tok);
   co_return !ec && keep_alive;
@@ -403,6 +404,7 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
     client.stream.expires_after(t.client_idle);
     auto [hec, hn] = co_await http::async_write_header(client.stream, response_writer, tok);
     if (hec) co_return false;
+    client.counters.count(status);
     if (switching) {
       co_await tunnel(client, *conn, t.client_idle);
       co_return false;

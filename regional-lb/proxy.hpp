@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "regional-lb/config.hpp"
+#include "regional-lb/stats.hpp"
 
 namespace gslb::lb {
 
@@ -40,6 +41,7 @@ struct ClientConnection {
   std::string_view ip_text;           // "192.0.2.1" / "2001:db8::1"
   std::string_view ip_bytes;          // 16 bytes, IPv4 v4-mapped
   std::vector<char>& body_buffer;     // relay buffer, owned by the session
+  ResponseCounters& counters;         // the worker's; every response sent is counted
 };
 
 using RequestParser = http::request_parser<http::buffer_body>;

@@ -20,6 +20,7 @@
 #include "base/snapshot.hpp"
 #include "regional-lb/balancer.hpp"
 #include "regional-lb/region.hpp"
+#include "regional-lb/stats.hpp"
 #include "regional-lb/upstream_connections.hpp"
 
 namespace gslb::lb {
@@ -83,6 +84,8 @@ class Worker {
   bool draining() const { return draining_; }
   // Sessions alive on this worker; any thread.
   int active_sessions() const { return active_.load(std::memory_order_acquire); }
+  // Written on this worker's thread only; read by the admin thread.
+  ResponseCounters& responses() { return responses_; }
 
   void start();  // spawns the thread
   void stop();   // shutdown phase two: stops the loop (cancelling everything) and joins
@@ -99,6 +102,7 @@ class Worker {
   std::unordered_set<HttpSession*> sessions_;
   bool draining_ = false;
   std::atomic<int> active_{0};
+  ResponseCounters responses_;
   std::thread thread_;
 };
 

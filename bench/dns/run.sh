@@ -107,11 +107,11 @@ tree_pids() { # the process and its descendants (NSD forks a server child and xf
   echo "$1"
   for c in $(pgrep -P "$1" 2> /dev/null); do tree_pids "$c"; done
 }
-tree_ticks() { # utime+stime (clock ticks) of a process tree, all threads included
+tree_ticks() { # utime+stime (clock ticks) of a process tree, all threads included; "user" for utime only
   local p sum=0 t
   for p in $(tree_pids "$1"); do
     # fields after "(comm) ": state is $1, so utime (field 14) is $12, stime $13
-    t=$(sed 's/^.*) //' "/proc/$p/stat" 2> /dev/null | awk '{print $12 + $13}') || t=0
+    t=$(sed 's/^.*) //' "/proc/$p/stat" 2> /dev/null | awk -v u="${2:-}" '{print u == "user" ? $12 : $12 + $13}') || t=0
     sum=$((sum + ${t:-0}))
   done
   echo "$sum"
@@ -150,7 +150,7 @@ render() { # render TEMPLATE DEST DIR PORT ZONEFILE
 
 # start_server NAME ZONEFILE: starts NAME pinned to SERVER_CPU with one worker on a
 # free port, waits (bounded) for its first SOA answer and appends
-# "NAME load_s VmRSS_kB VmHWM_kB tree_RSS_kB tree_PSS_kB" to $OUT/memory.txt, where
+# "NAME load_s cpu_s VmRSS_kB VmHWM_kB tree_RSS_kB tree_PSS_kB" to $OUT/memory.txt, where
 # VmRSS/VmHWM are those of the largest process of the tree (NSD forks its server).
 start_server() {
   local name=$1 zone=$2 dir="$RUN/$1" port t0 t1 pid
@@ -194,7 +194,10 @@ start_server() {
   fi
   t1=$(date +%s%N)
   kill -0 "$pid" 2> /dev/null || { echo "run.sh: $name exited" >&2; return 1; }
+  # CPU time spent so far (mostly loading), which unlike the wall time does not grow
+  # when other processes compete for the CPU
   echo "$name $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')" \
+    "$(awk -v t="$(tree_ticks "$pid")" -v h="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t / h}')" \
     "$(tree_kb "$pid" VmRSS max) $(tree_kb "$pid" VmHWM max) $(tree_kb "$pid" VmRSS) $(tree_pss_kb "$pid")" \
     >> "$OUT/memory.txt"
 }
@@ -285,16 +288,18 @@ for r in $(seq 1 "$ROUNDS"); do
     sc0=$(cpu_ticks "$SERVER_CPU")
     cc0=$(cpu_ticks "$CLIENT_CPU")
     k0=$(tree_ticks "${PID[$s]}")
+    u0=$(tree_ticks "${PID[$s]}" user)
     w0=$(date +%s%N)
     # shellcheck disable=SC2046
     timeout $((DURATION + 30)) taskset -c "$CLIENT_CPU" dnsperf $(dnsperf_args "${PORT[$s]}" "$DURATION") \
       > "$f" 2>&1 || echo "run.sh: dnsperf failed against $s" >&2
     w1=$(date +%s%N)
     k1=$(tree_ticks "${PID[$s]}")
+    u1=$(tree_ticks "${PID[$s]}" user)
     sc1=$(cpu_ticks "$SERVER_CPU")
     cc1=$(cpu_ticks "$CLIENT_CPU")
     kill -0 "${PID[$s]}" 2> /dev/null || { echo "run.sh: $s died during round $r" >&2; exit 1; }
-    echo "BENCH server=$s round=$r ticks=$((k1 - k0)) clk_tck=$clk_tck" \
+    echo "BENCH server=$s round=$r ticks=$((k1 - k0)) user_ticks=$((u1 - u0)) clk_tck=$clk_tck" \
       "wall_s=$(awk -v a="$w0" -v b="$w1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')" \
       "server_cpu_ticks=$((sc1 - sc0)) client_cpu_ticks=$((cc1 - cc0)) loadavg_before=${load// /,}" >> "$f"
   done

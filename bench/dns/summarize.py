@@ -17,10 +17,11 @@ import re
 import statistics
 import sys
 
-MEMORY_HEADER = ("| server | start → first SOA answer s | VmRSS MiB (largest process) | VmHWM MiB (largest process) "
+MEMORY_HEADER = ("| server | start → first SOA answer s | CPU time until then s | VmRSS MiB (largest process) | VmHWM MiB (largest process) "
                  "| RSS sum of process tree MiB | PSS of process tree MiB |")
 MEMORY_NOTE = ("Start time: from launching the server to its first NOERROR answer to a SOA query (polled every "
-               "10 ms). NSD runs a main process, xfrd and a forked server that share pages, so its RSS sum counts "
+               "10 ms); CPU time until then = utime+stime of the process tree at that moment (robust to other load). "
+               "NSD runs a main process, xfrd and a forked server that share pages, so its RSS sum counts "
                "them more than once; PSS counts each page once.")
 REFERENCE_NAMES = {"nsd": "NSD", "knot": "Knot DNS", "gdnsd": "gdnsd", "gslb": "gslb"}
 
@@ -51,6 +52,8 @@ def parse_run(path):
         # dnsperf's sending time, not the wall time of run.sh's step, which adds
         # dnsperf's start-up and its wait for the last answers (server idle)
         run["util"] = 100 * cpu_s / run_time
+        if "user_ticks" in bench and int(bench["ticks"]) > 0:
+            run["user_pct"] = 100 * int(bench["user_ticks"]) / int(bench["ticks"])
         for cpu in ("server_cpu", "client_cpu"):
             if cpu + "_ticks" in bench:
                 # per-CPU ticks accrue over the whole step, so divide by its wall time
@@ -87,8 +90,8 @@ def memory_rows(d):
     if os.path.exists(path):
         for line in open(path):
             p = line.split()
-            if len(p) == 6:
-                rows.append((p[0], float(p[1])) + tuple(int(x) / 1024 for x in p[2:]))
+            if len(p) == 7:
+                rows.append((p[0], float(p[1]), float(p[2])) + tuple(int(x) / 1024 for x in p[3:]))
     return rows
 
 
@@ -102,15 +105,15 @@ def throughput(d):
     out += header(d) + [""]
     out += [
         "| server | rounds | q/s median | q/s per round | CPU µs/query (process) median | per round | "
-        "server CPU % | server-core µs/query | server core / dnsperf core busy % per round | avg latency µs | "
+        "server CPU % | user-space share of it % | server-core µs/query | server core / dnsperf core busy % per round | avg latency µs | "
         "response bytes | lost / sent | load avg before | rcodes (round 1) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     summary = {}
     for name, pairs in servers.items():
         pairs.sort()
         runs = [r for _, r in pairs]
-        summary[name] = {k: median(runs, k) for k in ("qps", "cpu_us", "util", "core_us", "lat", "resp")}
+        summary[name] = {k: median(runs, k) for k in ("qps", "cpu_us", "util", "user_pct", "core_us", "lat", "resp")}
         per_qps = " / ".join(fmt(r["qps"], ".0f") for r in runs)
         per_cpu = " / ".join(fmt(r.get("cpu_us"), ".2f") for r in runs)
         busy = " ; ".join(f"{r.get('server_cpu')}/{r.get('client_cpu')}" for r in runs)
@@ -120,7 +123,8 @@ def throughput(d):
         s = summary[name]
         out.append(
             f"| {REFERENCE_NAMES.get(name, name)} | {len(runs)} | {fmt(s['qps'], '.0f')} | {per_qps} | "
-            f"{fmt(s['cpu_us'], '.2f')} | {per_cpu} | {fmt(s['util'], '.0f')} | {fmt(s['core_us'], '.2f')} | "
+            f"{fmt(s['cpu_us'], '.2f')} | {per_cpu} | {fmt(s['util'], '.0f')} | {fmt(s['user_pct'], '.0f')} | "
+            f"{fmt(s['core_us'], '.2f')} | "
             f"{busy} | {fmt(s['lat'] and s['lat'] * 1e6, '.0f')} | {fmt(s['resp'], '.0f')} | {lost} / {sent} | "
             f"{loads} | {runs[0]['rcodes']} |"
         )
@@ -130,7 +134,8 @@ def throughput(d):
         "dnsperf's completed queries. Server-core µs/query = all busy time of the server's CPU over the run "
         "(/proc/stat; includes softirq work charged there and any other load) ÷ completed queries — the way "
         "the reference figures (gdnsd ≈ 3.5, Knot ≈ 4.2, NSD ≈ 5.9 µs) were derived. Server CPU % = process "
-        "CPU time ÷ dnsperf run time.",
+        "CPU time ÷ dnsperf run time; user-space share = utime ÷ (utime+stime), the rest is kernel time "
+        "(socket receive/send).",
     ]
     refs = {k: v for k, v in summary.items() if k != "gslb"}
     if "gslb" in summary and refs:
@@ -152,9 +157,9 @@ def throughput(d):
     mem = memory_rows(d)
     if mem:
         out += ["", "Start-up on the benchmark zone:", "",
-                MEMORY_HEADER, "|---|---|---|---|---|---|"]
-        out += [f"| {REFERENCE_NAMES.get(n, n)} | {t:.2f} | {r:.1f} | {h:.1f} | {tr:.1f} | {ps:.1f} |"
-                for n, t, r, h, tr, ps in mem]
+                MEMORY_HEADER, "|---|---|---|---|---|---|---|"]
+        out += [f"| {REFERENCE_NAMES.get(n, n)} | {t:.2f} | {c:.2f} | {r:.1f} | {h:.1f} | {tr:.1f} | {ps:.1f} |"
+                for n, t, c, r, h, tr, ps in mem]
     sanity = os.path.join(d, "sanity.txt")
     if os.path.exists(sanity):
         out += ["", "Answers to sample queries (kdig; section counts):", ""]
@@ -168,9 +173,9 @@ def bigzone(d):
     path = os.path.join(d, "bigzone.txt")
     if os.path.exists(path):
         out += ["    " + line.rstrip() for line in open(path)] + [""]
-    out += [MEMORY_HEADER, "|---|---|---|---|---|---|"]
-    out += [f"| {REFERENCE_NAMES.get(n, n)} | {t:.2f} | {r:.0f} | {h:.0f} | {tr:.0f} | {ps:.0f} |"
-            for n, t, r, h, tr, ps in memory_rows(d)]
+    out += [MEMORY_HEADER, "|---|---|---|---|---|---|---|"]
+    out += [f"| {REFERENCE_NAMES.get(n, n)} | {t:.2f} | {c:.2f} | {r:.0f} | {h:.0f} | {tr:.0f} | {ps:.0f} |"
+            for n, t, c, r, h, tr, ps in memory_rows(d)]
     out += ["", MEMORY_NOTE]
     return "\n".join(out)
 

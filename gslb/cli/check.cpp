@@ -2,9 +2,8 @@
 // Runs the same loader (dns/zone_loader.hpp) in dry-run fashion and reports
 // every problem as file:line:col: error|warning: message.
 //
-// The command is a list of check steps run over the same targets; zones are
-// the first. A policy step (*.gslb.yaml beside the zones) slots into
-// `check_steps` with the same signature.
+// The command is a list of check steps run over the same targets: zones
+// first, then policies (*.gslb.yaml beside the zones) against those zones.
 #include <filesystem>
 #include <iostream>
 #include <set>
@@ -14,6 +13,9 @@
 #include "base/diagnostic.hpp"
 #include "dns/zone_loader.hpp"
 #include "gslb/cli/command.hpp"
+#include "gslb/policy_loader.hpp"
+#include "gslb/policy_schema.hpp"
+#include "gslb/policy_validate.hpp"
 
 namespace gslb::cli {
 namespace {
@@ -22,11 +24,15 @@ namespace fs = std::filesystem;
 
 constexpr const char* help_text =
     "usage: gslb check PATH...\n"
+    "       gslb check --print-policy-schema\n"
     "\n"
-    "Validates zone files the way `gslb serve` loads them, without serving.\n"
-    "PATH is a zones directory (every *.zone directly in it; $INCLUDE files may\n"
-    "live in subfolders) or a single zone file (its directory is then the\n"
-    "$INCLUDE root).\n"
+    "Validates zone files and GSLB policies the way `gslb serve` loads them,\n"
+    "without serving. PATH is a zones directory (every *.zone and *.gslb.yaml\n"
+    "directly in it; $INCLUDE files may live in subfolders), a single zone file\n"
+    "(checked with its sibling <origin>.gslb.yaml if there is one) or a single\n"
+    "policy file (checked with its sibling <origin>.zone). A policy is checked\n"
+    "against its zone: a GSLB name must not also have static A/AAAA/CNAME data.\n"
+    "--print-policy-schema writes the *.gslb.yaml reference (Markdown).\n"
     "\n"
     "Every problem is printed to stderr as 'file:line:col: error|warning: message'.\n"
     "One summary line per zone goes to stdout.\n"
@@ -35,21 +41,30 @@ constexpr const char* help_text =
 
 // What the operator asked to check, resolved into directories and files.
 struct Target {
-  fs::path dir;                 // the zones directory ($INCLUDE root)
-  std::vector<fs::path> files;  // files to check in it
+  fs::path dir;                    // the zones directory ($INCLUDE root)
+  std::vector<fs::path> files;     // zone files to check in it
+  std::vector<fs::path> policies;  // *.gslb.yaml files to check in it
 };
 
 struct Report {
   base::DiagnosticList diags;
-  std::vector<std::string> summaries;  // one line per checked unit
+  std::vector<std::string> summaries;      // one line per checked unit
+  std::vector<dns::ZoneFileResult> zones;  // what the zone step loaded, for the policy step
 };
+
+fs::path identity(const fs::path& p) {
+  std::error_code ec;
+  auto key = fs::weakly_canonical(p, ec);
+  return ec ? p : key;
+}
 
 void check_zones(const std::vector<Target>& targets, Report& report) {
   std::vector<dns::ZoneFileSpec> specs;
   for (const auto& t : targets) {
     for (const auto& f : t.files) specs.push_back({f, t.dir});
   }
-  for (const auto& r : dns::load_zone_files(specs, report.diags)) {
+  report.zones = dns::load_zone_files(specs, report.diags);
+  for (const auto& r : report.zones) {
     std::string line = r.origin ? r.origin->to_string() : r.file.string();
     line += ": ";
     if (r.zone) {
@@ -65,8 +80,51 @@ void check_zones(const std::vector<Target>& targets, Report& report) {
   }
 }
 
+// Each policy is loaded against the zone file beside it: the file name gives
+// the origin (example.com.gslb.yaml ↔ example.com.zone), as for zones.
+void check_policies(const std::vector<Target>& targets, Report& report) {
+  for (const auto& t : targets) {
+    for (const auto& file : t.policies) {
+      const std::string zone_name = policy::policy_zone_name(file);
+      const fs::path zone_file = file.parent_path() / (zone_name + ".zone");
+      const dns::ZoneFileResult* zone = nullptr;
+      for (const auto& r : report.zones) {
+        if (identity(r.file) == identity(zone_file)) zone = &r;
+      }
+      std::string line = file.string() + ": ";
+      if (zone == nullptr) {
+        report.diags.error(file.string(), 0, 0, "policy without a zone: " + zone_file.string() + " does not exist");
+        report.summaries.push_back(line + "1 error, no zone file");
+        continue;
+      }
+      const auto origin = zone->origin ? zone->origin : dns::Name::parse(zone_name + ".");
+      if (!origin) {
+        report.diags.error(file.string(), 0, 0, "'" + zone_name + "' is not a valid zone name");
+        continue;
+      }
+      base::DiagnosticList diags;
+      auto p = policy::load_policy(file, *origin, diags);
+      // A zone with errors is not served; its static data cannot be compared.
+      if (p && zone->zone) policy::validate_against_zone(*p, *zone->zone, diags);
+      if (!diags.has_errors() && p) {
+        line += "policy for " + origin->to_string() + ", " + std::to_string(p->regions.size()) + " regions, " +
+                std::to_string(p->pools.size()) + " pools, " + std::to_string(p->records.size()) + " records, ok";
+      } else {
+        const auto n = diags.error_count();
+        line += std::to_string(n) + (n == 1 ? " error" : " errors") + ", not loadable";
+      }
+      report.diags.append(diags);
+      report.summaries.push_back(std::move(line));
+    }
+  }
+}
+
 using CheckStep = void (*)(const std::vector<Target>&, Report&);
-constexpr CheckStep check_steps[] = {check_zones};
+constexpr CheckStep check_steps[] = {check_zones, check_policies};
+
+bool is_policy_file(const fs::path& p) {
+  return !policy::policy_zone_name(p).empty();
+}
 
 // Directories contribute their *.zone files; a file named on the command
 // line is checked whatever its name. A file named twice is checked once.
@@ -81,9 +139,20 @@ std::vector<Target> resolve(const std::vector<std::string>& paths, Report& repor
     if (fs::is_directory(status)) {
       t.dir = path;
       t.files = dns::list_zone_files(path, report.diags);
+      t.policies = policy::list_policy_files(path, report.diags);
     } else if (fs::is_regular_file(status)) {
       t.dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-      t.files.push_back(path);
+      // A zone and its policy are checked together whichever one is named.
+      if (is_policy_file(path)) {
+        t.policies.push_back(path);
+        const fs::path zone = t.dir / (policy::policy_zone_name(path) + ".zone");
+        if (fs::is_regular_file(zone, ec)) t.files.push_back(zone);
+      } else {
+        t.files.push_back(path);
+        const std::string stem = path.extension() == ".zone" ? path.stem().string() : std::string();
+        const fs::path policy_file = t.dir / (stem + ".gslb.yaml");
+        if (!stem.empty() && fs::is_regular_file(policy_file, ec)) t.policies.push_back(policy_file);
+      }
     } else {
       const bool missing = status.type() == fs::file_type::not_found;
       report.diags.error(p, 0, 0,
@@ -92,10 +161,9 @@ std::vector<Target> resolve(const std::vector<std::string>& paths, Report& repor
                                  : "neither a directory nor a regular file");
       continue;
     }
-    std::erase_if(t.files, [&](const fs::path& f) {
-      const auto key = fs::weakly_canonical(f, ec);
-      return !seen.insert(ec ? f : key).second;
-    });
+    const auto repeated = [&](const fs::path& f) { return !seen.insert(identity(f)).second; };
+    std::erase_if(t.files, repeated);
+    std::erase_if(t.policies, repeated);
     targets.push_back(std::move(t));
   }
   return targets;
@@ -107,6 +175,10 @@ int run_check(const Args& args) {
   for (const auto& a : args) {
     if (!options_done && (a == "-h" || a == "--help")) {
       std::cout << help_text;
+      return exit_ok;
+    }
+    if (!options_done && a == "--print-policy-schema") {
+      policy::schema::write_policy_reference(std::cout);
       return exit_ok;
     }
     if (!options_done && a == "--") {
@@ -137,7 +209,7 @@ int run_check(const Args& args) {
 }
 
 const Registration registration{
-    {"check", "check PATH...                validate zone files (errors as file:line:col)", run_check}};
+    {"check", "check PATH...                validate zone files and policies (errors as file:line:col)", run_check}};
 
 }  // namespace
 }  // namespace gslb::cli

@@ -7,7 +7,8 @@
   * tests/data/zones/warn/<case>.zone: warnings only. Exit 0, exactly the
     expected warnings, and an "ok" summary.
   * zones/ (the demo repository), as a directory and as a single file: exit 0,
-    no diagnostics, the summary with serial and record count.
+    no diagnostics, the summary with serial and record count, and the policy
+    beside the zone (example.com.gslb.yaml) checked with it.
   * A directory holding two files for one origin: exit 1, the second named.
   * Usage: no PATH or an unknown option exits 2; a missing PATH exits 1.
 
@@ -76,7 +77,9 @@ def main() -> int:
         r = run(args, cwd)
         expect(r.returncode == 0, f"check {args}: exit {r.returncode}\n{r.stderr}")
         expect(diagnostics(r.stderr) == [], f"check {args}: unexpected diagnostics {r.stderr}")
-        expect(re.fullmatch(r"example\.com\.: serial 2026112301, 21 records, ok\n", r.stdout) is not None,
+        expect(re.fullmatch(r"example\.com\.: serial 2026112301, 21 records, ok\n"
+                            r"\S*example\.com\.gslb\.yaml: policy for example\.com\., 4 regions, 2 pools, 3 records, ok\n",
+                            r.stdout) is not None,
                f"check {args}: summary {r.stdout!r}")
 
     with tempfile.TemporaryDirectory(prefix="check_cli_test.") as tmp:

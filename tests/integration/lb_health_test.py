@@ -157,6 +157,9 @@ def test_admin_drain_health_and_metrics():
         assert status == 200
         assert ('gslb_lb_backend_draining{pool="web",backend="%s"} 1' % b.address).encode() in body
         assert ('gslb_lb_backend_responses_total{pool="web",backend="%s"} 3' % a.address).encode() in body
+        # 4 + 6 + 1 answered 200 by backends, 1 answered 503 by the proxy itself.
+        assert b'gslb_lb_responses_total{class="2xx"} 11' in body, body
+        assert b'gslb_lb_responses_total{class="5xx"} 1' in body, body
     finally:
         assert lb.stop() == 0
         a.stop()

@@ -1,10 +1,12 @@
-#include "regional-lb/config_schema.hpp"
+#include "base/yaml_util.hpp"
 
 #include <algorithm>
 #include <cassert>
+#include <charconv>
+#include <cmath>
 #include <set>
 
-namespace gslb::lb {
+namespace gslb::base {
 
 void LoadContext::error(const YAML::Mark& mark, std::string message) {
   if (mark.is_null()) {
@@ -21,6 +23,8 @@ std::string_view describe(ValueType type) {
       return "string";
     case ValueType::integer:
       return "integer";
+    case ValueType::number:
+      return "number";
     case ValueType::boolean:
       return "boolean";
     case ValueType::duration:
@@ -47,6 +51,13 @@ bool parse_integer(const std::string& text, std::int64_t& out) {
   }
   out = text[0] == '-' ? -v : v;
   return true;
+}
+
+bool parse_number(const std::string& text, double& out) {
+  // from_chars: locale-independent and rejects trailing garbage ("1.5x").
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return ec == std::errc() && ptr == end && std::isfinite(out);
 }
 
 bool parse_boolean(const std::string& text, bool& out) {
@@ -133,6 +144,15 @@ void Section::check_value(const SchemaItem& item, const YAML::Node& value) {
       }
       return;
     }
+    case ValueType::number: {
+      double v = 0;
+      if (!parse_number(text, v)) {
+        reject("expected a number, got '" + text + "'");
+      } else if (v < static_cast<double>(item.min) || v > static_cast<double>(item.max)) {
+        reject(text + " is out of range " + std::to_string(item.min) + ".." + std::to_string(item.max));
+      }
+      return;
+    }
     case ValueType::boolean: {
       bool b = false;
       if (!parse_boolean(text, b)) reject("expected true or false, got '" + text + "'");
@@ -140,12 +160,12 @@ void Section::check_value(const SchemaItem& item, const YAML::Node& value) {
     }
     case ValueType::duration: {
       std::string error;
-      const auto d = base::parse_duration(text, &error);
+      const auto d = parse_duration(text, &error);
       if (!d) {
         reject(error);
       } else if (d->count() < item.min || d->count() > item.max) {
-        reject(text + " is out of range " + base::format_duration(base::Duration{item.min}) + ".." +
-               base::format_duration(base::Duration{item.max}));
+        reject(text + " is out of range " + format_duration(Duration{item.min}) + ".." +
+               format_duration(Duration{item.max}));
       }
       return;
     }
@@ -191,6 +211,14 @@ std::int64_t Section::integer(std::string_view key) const {
   return v;
 }
 
+double Section::number(std::string_view key) const {
+  const auto& s = item(key, ValueType::number);
+  double v = 0;
+  if (valid(key) && parse_number(node_[std::string(key)].Scalar(), v)) return v;
+  parse_number(std::string(s.default_value), v);
+  return v;
+}
+
 bool Section::boolean(std::string_view key) const {
   const auto& s = item(key, ValueType::boolean);
   bool b = false;
@@ -199,12 +227,12 @@ bool Section::boolean(std::string_view key) const {
   return b;
 }
 
-base::Duration Section::duration(std::string_view key) const {
+Duration Section::duration(std::string_view key) const {
   const auto& s = item(key, ValueType::duration);
   if (valid(key)) {
-    if (auto d = base::parse_duration(node_[std::string(key)].Scalar())) return *d;
+    if (auto d = parse_duration(node_[std::string(key)].Scalar())) return *d;
   }
-  return base::parse_duration(s.default_value).value_or(base::Duration{0});
+  return parse_duration(s.default_value).value_or(Duration{0});
 }
 
 YAML::Node Section::node(std::string_view key) const {
@@ -225,13 +253,13 @@ void write_schema_table(std::ostream& out, std::string_view title, Schema schema
       out << '`' << s.default_value << '`';
     }
     out << " | ";
-    if (s.type == ValueType::integer) out << s.min << ".." << s.max;
+    if (s.type == ValueType::integer || s.type == ValueType::number) out << s.min << ".." << s.max;
     if (s.type == ValueType::duration) {
-      out << base::format_duration(base::Duration{s.min}) << ".." << base::format_duration(base::Duration{s.max});
+      out << format_duration(Duration{s.min}) << ".." << format_duration(Duration{s.max});
     }
     out << " | " << s.doc << " |\n";
   }
   out << '\n';
 }
 
-}  // namespace gslb::lb
+}  // namespace gslb::base

@@ -1,0 +1,143 @@
+#include "gslb/engine.hpp"
+
+#include <algorithm>
+
+#include "geo/client_location.hpp"
+#include "gslb/explain.hpp"
+#include "gslb/steering/pipeline.hpp"
+
+namespace gslb::policy {
+
+namespace {
+
+constexpr std::uint16_t kTypeA = 1;      // RFC 1035 §3.2.2
+constexpr std::uint16_t kTypeAAAA = 28;  // RFC 3596 §2.1
+
+std::atomic<std::uint64_t> next_engine_id{1};
+
+std::optional<geo::ClientAddress> client_address(const dns::ClientInfo& info) noexcept {
+  return geo::choose_client_address(info.source, info.has_ecs, info.ecs_family, info.ecs_source_prefix,
+                                    info.ecs_address);
+}
+
+}  // namespace
+
+const EngineState::Entry* EngineState::find(std::string_view key) const noexcept {
+  auto it = std::lower_bound(index.begin(), index.end(), key,
+                             [](const Entry& e, std::string_view k) { return std::string_view(e.key) < k; });
+  if (it == index.end() || it->key != key) return nullptr;
+  return &*it;
+}
+
+std::vector<MemberHealth> index_health(const CompiledPolicy& policy, const health::HealthView* view,
+                                       std::chrono::steady_clock::time_point now) {
+  std::vector<MemberHealth> out(policy.members.size());
+  if (view == nullptr) return out;
+  for (std::size_t i = 0; i < policy.members.size(); ++i) {
+    const health::TargetHealth* t = view->find(policy.members[i].id);
+    if (t == nullptr) continue;
+    out[i].serving = t->serving();
+    const auto left = health::time_until_change(*t, now);
+    if (left != std::chrono::milliseconds::max()) out[i].stable_until = now + left;
+  }
+  return out;
+}
+
+// Per worker thread, per engine: readers, RNG and scratch. Rebuilt when the
+// thread starts answering for a different engine (tests make several).
+struct Engine::Worker {
+  std::uint64_t engine_id = 0;
+  std::optional<base::Snapshot<EngineState>::Reader> state;
+  std::optional<base::Snapshot<geo::GeoDb>::Reader> geo;
+  Rng rng;
+  PipelineScratch scratch;
+};
+
+Engine::Engine(const base::Snapshot<geo::GeoDb>* geo, Options options)
+    : id_(next_engine_id.fetch_add(1)),
+      geo_(geo),
+      options_(options),
+      hash_key_(options.hash_key ? *options.hash_key : base::random_sip_key()),
+      state_(std::make_shared<const EngineState>()) {}
+
+Engine::Worker& Engine::worker() const {
+  thread_local Worker w;
+  if (w.engine_id != id_) {
+    w.engine_id = id_;
+    w.state.emplace(state_);
+    if (geo_ != nullptr)
+      w.geo.emplace(*geo_);
+    else
+      w.geo.reset();
+    const std::uint64_t n = workers_.fetch_add(1, std::memory_order_relaxed);
+    // Distinct streams per thread; reproducible when seeded.
+    const std::uint64_t seed = options_.rng_seed ? *options_.rng_seed : base::random_sip_key().k0;
+    w.rng = Rng(seed + n * 0x632be59bd9b4e019ULL);
+  }
+  return w;
+}
+
+void Engine::publish(std::vector<CompiledPolicyPtr> policies, const health::HealthView* view,
+                     std::chrono::steady_clock::time_point now) {
+  auto next = std::make_shared<EngineState>();
+  for (std::size_t p = 0; p < policies.size(); ++p) {
+    next->health.push_back(index_health(*policies[p], view, now));
+    for (std::size_t r = 0; r < policies[p]->records.size(); ++r)
+      next->index.push_back(
+          {policies[p]->records[r].key, static_cast<std::uint16_t>(p), static_cast<std::uint16_t>(r)});
+  }
+  std::sort(next->index.begin(), next->index.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  next->policies = std::move(policies);
+  state_.publish(std::move(next));
+}
+
+std::optional<dns::DynamicAnswer> Engine::answer(std::string_view qname_key, std::uint16_t qtype,
+                                                 const dns::ClientInfo& info) const {
+  // Other types at a GSLB name are left to static data (TXT, CAA beside it).
+  if (qtype != kTypeA && qtype != kTypeAAAA) return std::nullopt;
+  Worker& w = worker();
+  const EngineState* state = w.state->get();
+  const EngineState::Entry* entry = state->find(qname_key);
+  if (entry == nullptr) return std::nullopt;
+  const CompiledPolicy& policy = *state->policies[entry->policy];
+  const auto client = client_address(info);
+  PipelineInput in{policy,
+                   policy.records[entry->record],
+                   qtype == kTypeA ? base::IpFamily::v4 : base::IpFamily::v6,
+                   client ? &*client : nullptr,
+                   w.geo ? w.geo->get() : nullptr,
+                   state->health[entry->policy],
+                   std::chrono::steady_clock::now(),
+                   w.rng,
+                   hash_key_};
+  PipelineResult result = run_pipeline(in, w.scratch);
+  if (result.health.failed_open()) fail_open_.fetch_add(1, std::memory_order_relaxed);
+  return std::move(result.answer);
+}
+
+std::string Engine::explain(std::string_view qname_key, std::uint16_t qtype, const dns::ClientInfo& info) const {
+  const auto state = state_.load();
+  const EngineState::Entry* entry = state->find(qname_key);
+  if (entry == nullptr) return "not a GSLB name: static data answers\n";
+  if (qtype != kTypeA && qtype != kTypeAAAA) return "only A and AAAA are steered: static data answers\n";
+  const CompiledPolicy& policy = *state->policies[entry->policy];
+  std::shared_ptr<const geo::GeoDb> db = geo_ ? geo_->load() : nullptr;
+  const auto client = client_address(info);
+  Rng rng(options_.rng_seed.value_or(1));
+  PipelineInput in{policy,
+                   policy.records[entry->record],
+                   qtype == kTypeA ? base::IpFamily::v4 : base::IpFamily::v6,
+                   client ? &*client : nullptr,
+                   db.get(),
+                   state->health[entry->policy],
+                   std::chrono::steady_clock::now(),
+                   rng,
+                   hash_key_};
+  PipelineScratch scratch;
+  Trace trace;
+  ClientContext where;
+  PipelineResult result = run_pipeline(in, scratch, &trace, &where);
+  return render_explain(in, result, trace, where);
+}
+
+}  // namespace gslb::policy

@@ -1,0 +1,91 @@
+// Engine: the GSLB side of dns::DynamicAnswerSource. Holds, behind one
+// base::Snapshot, the compiled policies of every loaded zone, an index from
+// record owner (canonical wire key) to record, and each member's health as
+// the query path needs it; the geo database comes from its own snapshot.
+//
+// Thread context: publish() on a control thread (policy load, health view
+// change); answer() on any number of worker threads at once. Each worker
+// thread keeps its own snapshot readers, RNG and scratch (thread_local,
+// keyed by engine id), so a steady-state answer takes no lock, copies no
+// shared_ptr and allocates only the answer's address vector.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/siphash.hpp"
+#include "base/snapshot.hpp"
+#include "dns/dynamic_answer.hpp"
+#include "geo/geo_db.hpp"
+#include "gslb/compiled_policy.hpp"
+#include "gslb/steering/health_filter.hpp"
+#include "health/health_view.hpp"
+
+namespace gslb::policy {
+
+struct EngineState {
+  struct Entry {
+    std::string key;  // canonical wire owner
+    std::uint16_t policy = 0;
+    std::uint16_t record = 0;
+  };
+  std::vector<CompiledPolicyPtr> policies;
+  std::vector<std::vector<MemberHealth>> health;  // per policy, indexed like its members
+  std::vector<Entry> index;                       // sorted by key
+  const Entry* find(std::string_view key) const noexcept;
+};
+
+class Engine final : public dns::DynamicAnswerSource {
+ public:
+  struct Options {
+    std::optional<std::uint64_t> rng_seed;  // tests: reproducible weighted/all picks
+    std::optional<base::SipKey> hash_key;   // default: random per process
+  };
+
+  // `geo` may be null (no database: geo steps see unknown locations); it must
+  // outlive the engine.
+  explicit Engine(const base::Snapshot<geo::GeoDb>* geo, Options options);
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Control thread. Replaces policies and health together. A member absent
+  // from `view` (or a null view) is up and stable: unchecked members are up
+  // unless an operator forces them down, which the view then says.
+  void publish(std::vector<CompiledPolicyPtr> policies, const health::HealthView* view,
+               std::chrono::steady_clock::time_point now);
+
+  std::optional<dns::DynamicAnswer> answer(std::string_view qname_key, std::uint16_t qtype,
+                                           const dns::ClientInfo& client) const override;
+
+  // Answers given while failing open (all down + answer_all, or panic).
+  std::uint64_t fail_open_count() const noexcept { return fail_open_.load(std::memory_order_relaxed); }
+
+  // `gslb explain`: the same pipeline with a trace, as text. Control thread.
+  std::string explain(std::string_view qname_key, std::uint16_t qtype, const dns::ClientInfo& client) const;
+
+  std::shared_ptr<const EngineState> state() const { return state_.load(); }
+
+ private:
+  struct Worker;
+  Worker& worker() const;
+
+  const std::uint64_t id_;
+  const base::Snapshot<geo::GeoDb>* geo_;
+  Options options_;
+  base::SipKey hash_key_;
+  base::Snapshot<EngineState> state_;
+  mutable std::atomic<std::uint64_t> fail_open_{0};
+  mutable std::atomic<std::uint64_t> workers_{0};
+};
+
+// MemberHealth for every member of `policy` from a health view.
+std::vector<MemberHealth> index_health(const CompiledPolicy& policy, const health::HealthView* view,
+                                       std::chrono::steady_clock::time_point now);
+
+}  // namespace gslb::policy

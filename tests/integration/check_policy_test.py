@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""`gslb check` on GSLB policies (*.gslb.yaml): exit codes and exact diagnostics.
+
+  * tests/data/policies/bad/<defect>.gslb.yaml: one defect per file. Each is
+    copied as example.test.gslb.yaml beside the shared zone
+    tests/data/policies/bad/example.test.zone into a scratch directory; `gslb
+    check example.test.gslb.yaml` (run there) must exit 1 and print exactly the
+    diagnostics of <defect>.expected on stderr, and a "not loadable" summary.
+  * tests/data/policies/good/: exit 0, no diagnostics, a policy summary with
+    the counts of regions, pools and records, whether the directory, the zone
+    file or the policy file is named.
+  * A policy without its zone file is an error; so is a policy whose zone has
+    errors only in the zone (the zone's diagnostics), while the policy is still
+    checked on its own.
+  * --print-policy-schema prints the reference that docs/policy-reference.md holds.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import gslbtest
+
+DIAGNOSTIC = re.compile(r"^\S+?(:\d+(:\d+)?)?: (error|warning): ")
+TIMEOUT = 60
+
+failures: list[str] = []
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(gslbtest.gslb_binary()), "check", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=TIMEOUT)
+
+
+def expect(condition: bool, what: str) -> None:
+    if not condition:
+        failures.append(what)
+
+
+def diagnostics(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if DIAGNOSTIC.match(line) and not line.startswith("gslb check:")]
+
+
+def check_bad(policy: Path, work: Path) -> None:
+    expected = [line for line in policy.with_name(policy.name.replace(".gslb.yaml", ".expected")).read_text()
+                .splitlines() if line.strip()]
+    case = work / policy.name.replace(".gslb.yaml", "")
+    case.mkdir()
+    shutil.copy(policy.parent / "example.test.zone", case / "example.test.zone")
+    shutil.copy(policy, case / "example.test.gslb.yaml")
+    r = run(["example.test.gslb.yaml"], case)
+    got = diagnostics(r.stderr)
+    expect(r.returncode == 1, f"{policy.name}: exit {r.returncode}, want 1\n{r.stderr}")
+    expect(got == expected, f"{policy.name}: diagnostics differ\n  want: {expected}\n  got:  {got}")
+    expect(len(expected) > 0, f"{policy.name}: its .expected file lists no diagnostic")
+    expect("example.test.gslb.yaml: " in r.stdout and "not loadable" in r.stdout,
+           f"{policy.name}: summary does not say 'not loadable': {r.stdout!r}")
+    # The zone itself is fine: its own summary still says ok.
+    expect("example.test.: serial 1, " in r.stdout, f"{policy.name}: zone summary missing: {r.stdout!r}")
+
+
+def main() -> int:
+    src = gslbtest.source_dir()
+    data = src / "tests/data/policies"
+    bad = sorted((data / "bad").glob("*.gslb.yaml"))
+    expect(len(bad) >= 25, f"only {len(bad)} bad policy files found")
+    with tempfile.TemporaryDirectory(prefix="check_policy_test.") as tmp:
+        work = Path(tmp)
+        for policy in bad:
+            check_bad(policy, work)
+
+        # The good policy, named three ways.
+        summary = "policy for example.test., 2 regions, 1 pools, 3 records, ok"
+        for args in (["good"], ["good/example.test.zone"], ["good/example.test.gslb.yaml"]):
+            r = run(args, data)
+            expect(r.returncode == 0, f"good {args}: exit {r.returncode}\n{r.stderr}")
+            expect(diagnostics(r.stderr) == [], f"good {args}: unexpected diagnostics {r.stderr}")
+            expect(f"good/example.test.gslb.yaml: {summary}\n" in r.stdout, f"good {args}: stdout {r.stdout!r}")
+
+        # A policy alone, without its zone.
+        alone = work / "alone"
+        alone.mkdir()
+        shutil.copy(data / "good/example.test.gslb.yaml", alone / "other.test.gslb.yaml")
+        r = run(["."], alone)
+        expect(r.returncode == 1, f"policy without zone: exit {r.returncode}")
+        expect(diagnostics(r.stderr) == [
+            "./other.test.gslb.yaml: error: policy without a zone: ./other.test.zone does not exist"],
+            f"policy without zone: stderr {r.stderr!r}")
+
+        # The zone has an error: reported; the policy is still checked on its own and passes.
+        broken = work / "broken"
+        broken.mkdir()
+        zone_text = (data / "good/example.test.zone").read_text()
+        (broken / "example.test.zone").write_text(zone_text + "bad IN A 192.0.2.300\n")
+        shutil.copy(data / "good/example.test.gslb.yaml", broken / "example.test.gslb.yaml")
+        r = run(["."], broken)
+        got = diagnostics(r.stderr)
+        expect(r.returncode == 1 and len(got) == 1 and got[0].startswith("./example.test.zone:12:"),
+               f"broken zone: exit {r.returncode} {r.stderr!r}")
+        expect(f"./example.test.gslb.yaml: {summary}" in r.stdout, f"broken zone: stdout {r.stdout!r}")
+
+    # The committed reference is what the binary generates.
+    r = subprocess.run([str(gslbtest.gslb_binary()), "check", "--print-policy-schema"], capture_output=True,
+                       text=True, timeout=TIMEOUT)
+    expect(r.returncode == 0, f"--print-policy-schema: exit {r.returncode}")
+    expect(r.stdout == (src / "docs/policy-reference.md").read_text(),
+           "--print-policy-schema differs from docs/policy-reference.md")
+    expect("| `answers` | integer | `1` | 1..8 |" in r.stdout, "reference lacks the answers row")
+
+    if failures:
+        for f in failures:
+            print("FAIL:", f, file=sys.stderr)
+        print(f"{len(bad)} bad policies checked; {len(failures)} failed")
+        return 1
+    print(f"{len(bad)} bad policies checked, good policy ok, reference ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
