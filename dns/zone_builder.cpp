@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <unordered_map>
 
 #include "dns/rr_types.hpp"
+#include "dns/zone_checks.hpp"
 #include "dns/zone_data.hpp"
 
 namespace gslb::dns {
@@ -27,15 +29,7 @@ std::size_t wire_name_length(const std::uint8_t* p, const std::uint8_t* end) {
 }
 
 // A record between add() and finish(): 24 bytes plus its RDATA in an arena.
-struct Pending {
-  std::uint32_t node;
-  std::uint32_t ttl;
-  std::uint32_t rdata_offset;  // into State::pending_rdata
-  std::uint32_t line;
-  std::uint16_t rdata_length;
-  std::uint16_t type;
-  std::uint16_t file;  // into State::files
-};
+using Pending = CompactRecord;
 
 }  // namespace
 
@@ -49,6 +43,15 @@ struct ZoneBuilder::State {
   std::vector<std::uint8_t> pending_rdata;
   std::vector<std::shared_ptr<const std::string>> files;
   std::size_t errors = 0;
+  // With checks (enable_checks): diagnostics wait here until check() puts
+  // them in file order.
+  bool checks = false;
+  bool checked = false;
+  std::string zone_file;
+  std::vector<OrderedDiagnostic> found;
+  std::vector<std::uint32_t> dropped_at;                    // CompactZone::dropped_at
+  std::unordered_map<std::uint32_t, std::string> spelling;  // CompactZone::spelling
+  std::vector<std::uint32_t> order;                         // CompactZone::order, made by sort()
 
   ZoneData& z() { return *zone; }
 
@@ -60,6 +63,7 @@ struct ZoneBuilder::State {
     files.push_back(file);
     return static_cast<std::uint16_t>(files.size() - 1);
   }
+  void sort();
   std::string file_name(const Pending& p) const { return files[p.file] ? *files[p.file] : std::string(); }
   void error(base::DiagnosticList& diags, const Pending& p, std::string message) {
     diags.error(file_name(p), static_cast<int>(p.line), 0, std::move(message));
@@ -157,30 +161,48 @@ ZoneBuilder::ZoneBuilder(const Name& origin, std::size_t expected_records) : sta
 
 ZoneBuilder::~ZoneBuilder() = default;
 
+void ZoneBuilder::enable_checks(std::string zone_file) {
+  state_->checks = true;
+  state_->zone_file = std::move(zone_file);
+}
+
 void ZoneBuilder::add(const Record& r, base::DiagnosticList& diags) {
   State& s = *state_;
   Pending p{};
   p.file = s.file_index(r.where.file);
   p.line = static_cast<std::uint32_t>(r.where.line);
-  if (!r.owner.is_subdomain_of(s.origin)) {
-    s.error(diags, p, "record owner " + r.owner.to_string() + " is outside zone " + s.origin_text);
-    return;
+  const std::size_t position = s.pending.size() + s.dropped_at.size();
+  // With checks, a record's problems are reported with the rest, in file order.
+  auto drop = [&](std::string message) {
+    if (s.checks) {
+      s.found.push_back(
+          {position, {s.file_name(p), static_cast<int>(p.line), 0, base::Severity::error, std::move(message)}});
+      s.dropped_at.push_back(static_cast<std::uint32_t>(s.pending.size()));
+    } else {
+      s.error(diags, p, std::move(message));
+    }
+  };
+  if (s.checks) {
+    if (!check_record_alone(s.origin, r, position, s.zone_file, s.found)) {
+      s.dropped_at.push_back(static_cast<std::uint32_t>(s.pending.size()));
+      return;
+    }
+  } else if (!r.owner.is_subdomain_of(s.origin)) {
+    return drop("record owner " + r.owner.to_string() + " is outside zone " + s.origin_text);
   }
-  if (r.rclass != rr_class::in) {
-    s.error(diags, p, "record class is not IN");
-    return;
-  }
+  if (r.rclass != rr_class::in) return drop("record class is not IN");
   if (r.type == rr_type::opt || r.type == rr_type::axfr || r.type == rr_type::ixfr || r.type == rr_type::any) {
-    s.error(diags, p, "meta type " + std::to_string(r.type) + " cannot appear in a zone");
-    return;
+    return drop("meta type " + std::to_string(r.type) + " cannot appear in a zone");
   }
-  if (r.rdata.size() > 65535) {
-    s.error(diags, p, "RDATA longer than 65535 octets");
-    return;
-  }
+  if (r.rdata.size() > 65535) return drop("RDATA longer than 65535 octets");
   std::uint8_t key[max_name_length];
   const std::string& w = r.owner.wire();
-  for (std::size_t k = 0; k < w.size(); ++k) key[k] = dns_tolower(static_cast<std::uint8_t>(w[k]));
+  bool lower = true;
+  for (std::size_t k = 0; k < w.size(); ++k) {
+    key[k] = dns_tolower(static_cast<std::uint8_t>(w[k]));
+    lower &= key[k] == static_cast<std::uint8_t>(w[k]);
+  }
+  if (s.checks && !lower) s.spelling.emplace(static_cast<std::uint32_t>(s.pending.size()), w);
   p.node = s.insert(key, w.size());
   p.type = r.type;
   p.ttl = r.ttl;
@@ -190,31 +212,85 @@ void ZoneBuilder::add(const Record& r, base::DiagnosticList& diags) {
   s.pending.push_back(p);
 }
 
-Zone::ConstPtr ZoneBuilder::finish(base::DiagnosticList& diags) {
-  State& s = *state_;
-  ZoneData& z = s.z();
-  const std::vector<Pending>& pending = s.pending;
-  const std::uint8_t* prd = s.pending_rdata.data();
-  auto rdata_less = [&](const Pending& a, const Pending& c) {
-    const int cmp = std::memcmp(prd + a.rdata_offset, prd + c.rdata_offset, std::min(a.rdata_length, c.rdata_length));
-    return cmp != 0 ? cmp < 0 : a.rdata_length < c.rdata_length;
-  };
-  auto rdata_equal = [&](const Pending& a, const Pending& c) {
-    return a.rdata_length == c.rdata_length &&
-           std::memcmp(prd + a.rdata_offset, prd + c.rdata_offset, a.rdata_length) == 0;
-  };
-
+void ZoneBuilder::State::sort() {
+  if (order.size() == pending.size() && !pending.empty()) return;
+  const std::uint8_t* prd = pending_rdata.data();
   // Group records by (node, type) and order RDATA inside an RRset canonically
-  // (RFC 4034 §6.3), which also puts duplicates next to each other.
-  std::vector<std::uint32_t> order(pending.size());
+  // (RFC 4034 §6.3), which also puts duplicates next to each other, the one
+  // first in the file first.
+  order.resize(pending.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t c) {
     const Pending& pa = pending[a];
     const Pending& pc = pending[c];
     if (pa.node != pc.node) return pa.node < pc.node;
     if (pa.type != pc.type) return pa.type < pc.type;
-    return rdata_less(pa, pc);
+    const int cmp =
+        std::memcmp(prd + pa.rdata_offset, prd + pc.rdata_offset, std::min(pa.rdata_length, pc.rdata_length));
+    if (cmp != 0) return cmp < 0;
+    if (pa.rdata_length != pc.rdata_length) return pa.rdata_length < pc.rdata_length;
+    return a < c;
   });
+}
+
+void ZoneBuilder::check(base::DiagnosticList& diags, std::vector<bool>* kept, std::vector<std::uint32_t>* ttl) {
+  State& s = *state_;
+  if (!s.checks || s.checked) return;
+  s.checked = true;
+  s.sort();
+  CompactZone view;
+  view.origin = &s.origin;
+  view.zone_file = &s.zone_file;
+  view.zone = s.zone.get();
+  view.parent = s.parent;
+  view.records = s.pending;
+  view.order = s.order;
+  view.rdata = s.pending_rdata.data();
+  view.files = s.files;
+  view.dropped_at = s.dropped_at;
+  view.spelling = &s.spelling;
+  const std::vector<bool> removed = check_compact_zone(view, s.found);
+  std::stable_sort(s.found.begin(), s.found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [position, d] : s.found) {
+    if (d.severity == base::Severity::error) ++s.errors;
+    diags.add(std::move(d));
+  }
+  s.found = {};
+  s.spelling = {};
+  if (kept == nullptr && ttl == nullptr) return;
+  // Per record handed to add(), dropped ones included.
+  const std::size_t total = s.pending.size() + s.dropped_at.size();
+  if (kept != nullptr) kept->assign(total, false);
+  if (ttl != nullptr) ttl->assign(total, 0);
+  std::size_t d = 0;
+  std::size_t position = 0;
+  for (std::uint32_t i = 0; i <= s.pending.size(); ++i) {
+    while (d < s.dropped_at.size() && s.dropped_at[d] == i) {
+      ++d;
+      ++position;
+    }
+    if (i == s.pending.size()) break;
+    if (kept != nullptr) (*kept)[position] = !removed[i];
+    if (ttl != nullptr) (*ttl)[position] = s.pending[i].ttl;
+    ++position;
+  }
+}
+
+Zone::ConstPtr ZoneBuilder::finish(base::DiagnosticList& diags) {
+  State& s = *state_;
+  ZoneData& z = s.z();
+  check(diags);
+  // The checks found the zone unservable: indexing it would only cost time.
+  if (s.checks && s.errors != 0) return nullptr;
+  s.sort();
+  const bool checks = s.checks;  // the checks reported what the index would find again
+  const std::vector<Pending>& pending = s.pending;
+  const std::uint8_t* prd = s.pending_rdata.data();
+  auto rdata_equal = [&](const Pending& a, const Pending& c) {
+    return a.rdata_length == c.rdata_length &&
+           std::memcmp(prd + a.rdata_offset, prd + c.rdata_offset, a.rdata_length) == 0;
+  };
+  std::vector<std::uint32_t>& order = s.order;
 
   z.rrsets_.reserve(order.size());
   z.rdata_.reserve(s.pending_rdata.size() + 2 * order.size());
@@ -247,7 +323,7 @@ Zone::ConstPtr ZoneBuilder::finish(base::DiagnosticList& diags) {
         ++set.count;
         if (set.type == rr_type::soa) ++soa_count;
         if (set.type == rr_type::cname && set.count > 1)
-          s.error(diags, r, "more than one CNAME record at " + s.owner_text(nid));
+          if (!checks) s.error(diags, r, "more than one CNAME record at " + s.owner_text(nid));
       }
       if (set.type == rr_type::cname) {
         has_cname = true;
@@ -256,7 +332,7 @@ Zone::ConstPtr ZoneBuilder::finish(base::DiagnosticList& diags) {
       }
       if (set.type == rr_type::soa) {
         if (nid != z.apex_) {
-          s.error(diags, first, "SOA record outside the zone apex");
+          if (!checks) s.error(diags, first, "SOA record outside the zone apex");
         } else {
           z.soa_rrset_ = static_cast<std::uint32_t>(z.rrsets_.size());
         }
@@ -269,13 +345,13 @@ Zone::ConstPtr ZoneBuilder::finish(base::DiagnosticList& diags) {
       nd.flags |= ZoneNode::has_cname;
       // RFC 1034 §3.6.2 / RFC 2181 §10.1: a CNAME owner has no other data.
       const Pending& r = pending[order[i - 1]];
-      if (has_other) s.error(diags, r, "CNAME and other data at " + s.owner_text(nid));
-      if (nid == z.apex_) s.error(diags, r, "CNAME at the zone apex");
+      if (!checks && has_other) s.error(diags, r, "CNAME and other data at " + s.owner_text(nid));
+      if (!checks && nid == z.apex_) s.error(diags, r, "CNAME at the zone apex");
     }
   }
   s.pending = {};
   s.pending_rdata = {};
-  order = {};
+  s.order = {};
   z.record_count_ = 0;
   for (const ZoneRRset& set : z.rrsets_) z.record_count_ += set.count;
 
@@ -300,7 +376,7 @@ Zone::ConstPtr ZoneBuilder::finish(base::DiagnosticList& diags) {
     }
   }
   z.signed_ = z.rrset(z.nodes_[z.apex_], 48 /* DNSKEY */) != nullptr;
-  if (z.rrset(z.nodes_[z.apex_], rr_type::ns) == nullptr)
+  if (!checks && z.rrset(z.nodes_[z.apex_], rr_type::ns) == nullptr)
     diags.warning("", 0, 0, "zone " + s.origin_text + " has no NS records at the apex");
 
   // Wildcard flags and the owning cut of each node. Parents have shorter

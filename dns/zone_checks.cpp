@@ -1,12 +1,10 @@
 #include "dns/zone_checks.hpp"
 
 #include <algorithm>
-#include <cstdint>
 #include <cstring>
-#include <span>
-#include <unordered_map>
 #include <unordered_set>
 
+#include "dns/zone_builder.hpp"
 #include "dns/zone_ldns.hpp"
 
 namespace gslb::dns {
@@ -23,266 +21,207 @@ constexpr std::uint16_t type_rrsig = 46;
 constexpr std::uint16_t type_nsec = 47;
 constexpr std::uint32_t max_ttl = 0x7fffffff;  // RFC 2181 §8
 
-// FNV-1a over the lower-cased wire name: equal names (RFC 4343) hash alike.
-std::uint64_t name_hash(const std::string& wire) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char c : wire) {
-    h ^= dns_tolower(static_cast<std::uint8_t>(c));
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
-bool is_wildcard(const Name& name) {
-  return name.size() >= 2 && name.wire()[0] == 1 && name.wire()[1] == '*';
-}
-
-// Sorting these rather than the records keeps the sort in cache: records are
-// only touched again for names whose hashes collide and for each RRset.
-struct Key {
-  std::uint64_t hash;
-  std::uint16_t type;
-  bool apex;
-  std::uint32_t index;
-  friend bool operator<(const Key& a, const Key& b) {
-    if (a.hash != b.hash) return a.hash < b.hash;
-    if (a.type != b.type) return a.type < b.type;
-    return a.index < b.index;
-  }
-};
-
 class Checker {
  public:
-  Checker(const Name& origin, std::vector<Record>& records, const std::string& zone_file, base::DiagnosticList& diags)
-      : origin_(origin), records_(records), zone_file_(zone_file), diags_(diags), removed_(records.size(), false) {}
+  Checker(const CompactZone& z, std::vector<OrderedDiagnostic>& found)
+      : z_(z),
+        rec_(z.records),
+        found_(found),
+        removed_(z.records.size(), false),
+        has_address_(z.zone->node_count(), false) {}
 
-  void run() {
-    keys_.reserve(records_.size());
-    for (std::uint32_t i = 0; i < records_.size(); ++i) {
-      const Record& r = records_[i];
-      if (!r.owner.is_subdomain_of(origin_)) {
-        error(r, "owner " + r.owner.to_string() + " is outside the zone " + origin_.to_string());
-        removed_[i] = true;
-        continue;
-      }
-      if (r.ttl > max_ttl) {
-        error(r, "TTL " + std::to_string(r.ttl) + " is above 2147483647 (RFC 2181 §8)");
-      }
-      keys_.push_back({name_hash(r.owner.wire()), r.type, r.owner.equals(origin_), i});
-    }
-    std::sort(keys_.begin(), keys_.end());
-
-    std::vector<std::uint32_t> node;
-    for (std::size_t begin = 0; begin < keys_.size();) {
+  std::vector<bool> run() {
+    const auto order = z_.order;
+    for (std::size_t begin = 0; begin < order.size();) {
+      const std::uint32_t node = rec_[order[begin]].node;
       std::size_t end = begin + 1;
-      while (end < keys_.size() && keys_[end].hash == keys_[begin].hash) ++end;
-      // Most names own one record, and one A or TXT record alone can break
-      // no rule checked here: skip it without touching the record, whose
-      // cache miss would otherwise dominate the checks' run time.
-      const Key& k = keys_[begin];
-      if (end - begin == 1 && !k.apex && k.type != type_soa && k.type != type_ns && k.type != type_dname) {
-        begin = end;
-        continue;
-      }
-      split_by_name(std::span<const Key>(keys_).subspan(begin, end - begin), node);
+      while (end < order.size() && rec_[order[end]].node == node) ++end;
+      check_node(order.subspan(begin, end - begin));
       begin = end;
     }
     zone_wide();
-    std::stable_sort(found_.begin(), found_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto& [order, d] : found_) diags_.add(std::move(d));
-    compact();
+    return std::move(removed_);
   }
 
  private:
-  // Diagnostics are found in hash order; they are reported in file order.
-  void report(const Record& r, base::Severity severity, std::string message) {
-    const auto order = static_cast<std::size_t>(&r - records_.data());
+  std::size_t position(std::uint32_t i) const {
+    const auto dropped = std::upper_bound(z_.dropped_at.begin(), z_.dropped_at.end(), i) - z_.dropped_at.begin();
+    return i + static_cast<std::size_t>(dropped);
+  }
+  const std::shared_ptr<const std::string>& file(std::uint32_t i) const { return z_.files[rec_[i].file]; }
+  void report(std::uint32_t i, base::Severity severity, std::string message) {
+    const auto& f = file(i);
     found_.push_back(
-        {order, {r.where.file ? *r.where.file : zone_file_, r.where.line, 1, severity, std::move(message)}});
+        {position(i), {f ? *f : *z_.zone_file, static_cast<int>(rec_[i].line), 1, severity, std::move(message)}});
   }
-  void error(const Record& r, std::string message) { report(r, base::Severity::error, std::move(message)); }
-  void warning(const Record& r, std::string message) { report(r, base::Severity::warning, std::move(message)); }
+  void error(std::uint32_t i, std::string message) { report(i, base::Severity::error, std::move(message)); }
+  void warning(std::uint32_t i, std::string message) { report(i, base::Severity::warning, std::move(message)); }
   void zone_error(std::string message) {
-    found_.push_back({0, {zone_file_, 1, 1, base::Severity::error, std::move(message)}});
+    found_.push_back({0, {*z_.zone_file, 1, 1, base::Severity::error, std::move(message)}});
   }
-  // Where `r` is, as seen from a diagnostic about `from`: "line N" in the
-  // same file, else "file:N".
-  static std::string at_line(const Record& r, const Record& from) {
-    const bool same_file =
-        r.where.file == from.where.file || (r.where.file && from.where.file && *r.where.file == *from.where.file);
-    if (same_file || !r.where.file) return "line " + std::to_string(r.where.line);
-    return *r.where.file + ":" + std::to_string(r.where.line);
+  // Where record `i` is, as seen from a diagnostic about `from`: "line N" in
+  // the same file, else "file:N".
+  std::string at_line(std::uint32_t i, std::uint32_t from) const {
+    const auto& a = file(i);
+    const auto& b = file(from);
+    const bool same_file = a == b || (a && b && *a == *b);
+    const std::string line = std::to_string(rec_[i].line);
+    if (same_file || !a) return "line " + line;
+    return *a + ":" + line;
+  }
+  Name owner(std::uint32_t i) const {
+    if (const auto it = z_.spelling->find(i); it != z_.spelling->end()) return Name::from_wire(it->second);
+    const ZoneNode& n = z_.zone->node(rec_[i].node);
+    return Name::from_wire(std::string_view(reinterpret_cast<const char*>(z_.zone->node_name(n)), n.name_length));
+  }
+  std::string owner_text(std::uint32_t i) const { return owner(i).to_string(); }
+  bool rdata_equal(std::uint32_t a, std::uint32_t b) const {
+    return rec_[a].rdata_length == rec_[b].rdata_length &&
+           std::memcmp(z_.rdata + rec_[a].rdata_offset, z_.rdata + rec_[b].rdata_offset, rec_[a].rdata_length) == 0;
   }
 
-  // Names whose hashes collide share a run of keys; separate them (rare).
-  void split_by_name(std::span<const Key> run, std::vector<std::uint32_t>& node) {
-    std::vector<bool>& taken = scratch_taken_;
-    taken.assign(run.size(), false);
-    for (std::size_t i = 0; i < run.size(); ++i) {
-      if (taken[i]) continue;
-      node.clear();
-      const Name& owner = records_[run[i].index].owner;
-      for (std::size_t j = i; j < run.size(); ++j) {
-        if (!taken[j] && (j == i || records_[run[j].index].owner.equals(owner))) {
-          taken[j] = true;
-          node.push_back(run[j].index);
-        }
-      }
-      check_node(node);
+  // `node`: one owner's records by type, then RDATA, then file order.
+  void check_node(std::span<const std::uint32_t> node) {
+    const std::uint32_t id = rec_[node.front()].node;
+    const bool apex = id == z_.zone->apex();
+    const std::uint16_t head_type = rec_[node.front()].type;
+    // Most names own one record, and one A or TXT record alone can break no
+    // rule checked here.
+    if (node.size() == 1 && !apex && head_type != type_soa && head_type != type_ns && head_type != type_dname) {
+      if (head_type == type_a || head_type == type_aaaa) has_address_[id] = true;
+      return;
     }
-  }
-
-  // `node`: the indexes of one owner's records, by type then file order.
-  void check_node(std::vector<std::uint32_t>& node) {
-    const Record& head = records_[node.front()];
-    const bool apex = head.owner.equals(origin_);
-    const Record* cname = nullptr;
-    const Record* other = nullptr;  // first record that may not sit beside a CNAME
+    std::int64_t cname = -1;
+    std::int64_t other = -1;  // first record that may not sit beside a CNAME
     for (std::size_t begin = 0; begin < node.size();) {
+      const std::uint16_t type = rec_[node[begin]].type;
       std::size_t end = begin + 1;
-      while (end < node.size() && records_[node[end]].type == head_type(node, begin)) ++end;
-      const std::span<std::uint32_t> rrset(node.data() + begin, end - begin);
-      check_rrset(rrset, apex);
-      const Record& first = records_[rrset.front()];
-      if (first.type == type_cname) {
-        cname = &first;
-      } else if (first.type != type_rrsig && first.type != type_nsec) {
-        if (other == nullptr || other->where.line > first.where.line) other = &first;
+      while (end < node.size() && rec_[node[end]].type == type) ++end;
+      const std::uint32_t first = check_rrset(node.subspan(begin, end - begin), apex);
+      if (type == type_cname) {
+        cname = first;
+      } else if (type != type_rrsig && type != type_nsec) {
+        if (other < 0 || rec_[other].line > rec_[first].line) other = first;
       }
       begin = end;
     }
-    if (cname != nullptr && other != nullptr && !apex) {
-      error(*cname, "CNAME at " + cname->owner.to_string() + " beside other data (" + type_to_string(other->type) +
-                        " at " + at_line(*other, *cname) +
-                        "); a CNAME owner can have no other records (RFC 1034 §3.6.2)");
+    if (cname >= 0 && other >= 0 && !apex) {
+      const auto c = static_cast<std::uint32_t>(cname);
+      const auto o = static_cast<std::uint32_t>(other);
+      error(c, "CNAME at " + owner_text(c) + " beside other data (" + type_to_string(rec_[o].type) + " at " +
+                   at_line(o, c) + "); a CNAME owner can have no other records (RFC 1034 §3.6.2)");
     }
   }
 
-  std::uint16_t head_type(const std::vector<std::uint32_t>& node, std::size_t at) const {
-    return records_[node[at]].type;
-  }
-
-  // `rrset`: one owner's records of one type, in file order.
-  void check_rrset(std::span<std::uint32_t> rrset, bool apex) {
+  // `rrset`: one owner's records of one type, by RDATA then file order.
+  // Returns the RRset's first record in file order.
+  std::uint32_t check_rrset(std::span<const std::uint32_t> rrset, bool apex) {
     // RFC 2181 §5: an RRset is a set; identical records collapse to the first.
-    std::vector<std::uint32_t>& by_rdata = scratch_by_rdata_;
-    by_rdata.assign(rrset.begin(), rrset.end());
-    std::sort(by_rdata.begin(), by_rdata.end(), [&](std::uint32_t a, std::uint32_t b) {
-      const auto& ra = records_[a].rdata;
-      const auto& rb = records_[b].rdata;
-      if (ra != rb) return ra < rb;
-      return a < b;
-    });
-    for (std::size_t i = 1; i < by_rdata.size(); ++i) {
-      const Record& kept = records_[by_rdata[i - 1]];
-      if (records_[by_rdata[i]].rdata == kept.rdata && !removed_[by_rdata[i]]) {
-        // by_rdata[i-1] may itself be a duplicate; find the kept original.
+    std::vector<std::uint32_t>& kept = scratch_;
+    kept.clear();
+    for (std::size_t i = 0; i < rrset.size(); ++i) {
+      if (i > 0 && rdata_equal(rrset[i - 1], rrset[i])) {
         std::size_t k = i - 1;
-        while (removed_[by_rdata[k]]) --k;
-        removed_[by_rdata[i]] = true;
-        warning(records_[by_rdata[i]], "duplicate " + type_to_string(kept.type) + " record ignored (same as " +
-                                           at_line(records_[by_rdata[k]], records_[by_rdata[i]]) + ")");
+        while (removed_[rrset[k]]) --k;
+        removed_[rrset[i]] = true;
+        warning(rrset[i], "duplicate " + type_to_string(rec_[rrset[i]].type) + " record ignored (same as " +
+                              at_line(rrset[k], rrset[i]) + ")");
+        continue;
       }
+      kept.push_back(rrset[i]);
     }
+    std::sort(kept.begin(), kept.end());
+    const std::uint32_t first = kept.front();
+    const std::uint16_t type = rec_[first].type;
+    const std::uint32_t id = rec_[first].node;
 
-    const Record& first = records_[rrset.front()];
     // RFC 2181 §5.2: one TTL per RRset. Knot (3.2, checked side by side)
     // serves the TTL of the RRset's last record in the file; so do we, so
     // that both servers answer alike.
-    const std::uint32_t last =
-        *std::find_if(rrset.rbegin(), rrset.rend(), [&](std::uint32_t i) { return !removed_[i]; });
-    const std::uint32_t ttl = records_[last].ttl;
-    std::size_t distinct = 0;
-    for (const std::uint32_t i : rrset) {
-      if (removed_[i]) continue;
-      Record& r = records_[i];
-      ++distinct;
-      if (r.ttl != ttl) {
-        warning(r, "TTL " + std::to_string(r.ttl) + " differs from TTL " + std::to_string(ttl) + " of the last " +
-                       type_to_string(r.type) + " record of this RRset (" + at_line(records_[last], r) +
-                       "); the RRset gets " + std::to_string(ttl) + " (RFC 2181 §5.2)");
+    const std::uint32_t last = kept.back();
+    const std::uint32_t ttl = rec_[last].ttl;
+    for (std::size_t n = 0; n < kept.size(); ++n) {
+      const std::uint32_t i = kept[n];
+      if (rec_[i].ttl != ttl) {
+        warning(i, "TTL " + std::to_string(rec_[i].ttl) + " differs from TTL " + std::to_string(ttl) + " of the last " +
+                       type_to_string(type) + " record of this RRset (" + at_line(last, i) + "); the RRset gets " +
+                       std::to_string(ttl) + " (RFC 2181 §5.2)");
       }
-      if (distinct > 1) extra_record(r, first, apex);
+      if (n > 0) extra_record(i, first, apex);
     }
-    for (const std::uint32_t i : rrset) records_[i].ttl = ttl;
+    for (const std::uint32_t i : rrset) rec_[i].ttl = ttl;
 
-    switch (first.type) {
+    switch (type) {
+      case type_a:
+      case type_aaaa:
+        has_address_[id] = true;
+        break;
       case type_soa:
         if (!apex) {
-          for (const std::uint32_t i : rrset) {
-            if (!removed_[i]) {
-              error(records_[i],
-                    "SOA record at " + first.owner.to_string() + ", which is not the zone apex " + origin_.to_string());
-            }
+          for (const std::uint32_t i : kept) {
+            error(i, "SOA record at " + owner_text(first) + ", which is not the zone apex " + z_.origin->to_string());
           }
         } else {
-          soa_ = &first;
-          if (first.ttl == 0) warning(first, "SOA TTL is 0: negative answers will not be cached (RFC 2308 §5)");
+          soa_ = first;
+          if (ttl == 0) warning(first, "SOA TTL is 0: negative answers will not be cached (RFC 2308 §5)");
         }
         break;
-      case type_ns:
+      case type_ns: {
         if (apex) apex_ns_ = true;
-        for (const std::uint32_t i : rrset) {
-          if (removed_[i]) continue;
-          if (is_wildcard(first.owner)) {
-            error(records_[i], "NS record at the wildcard name " + first.owner.to_string() + " (RFC 4592 §4.2)");
-          }
+        const ZoneNode& n = z_.zone->node(id);
+        const std::uint8_t* name = z_.zone->node_name(n);
+        const bool wildcard = n.name_length >= 2 && name[0] == 1 && name[1] == '*';
+        for (const std::uint32_t i : kept) {
+          if (wildcard) error(i, "NS record at the wildcard name " + owner_text(first) + " (RFC 4592 §4.2)");
           ns_records_.push_back(i);
         }
         break;
+      }
       case type_cname:
-        if (apex) error(first, "CNAME at the zone apex " + origin_.to_string() + " (RFC 1034 §3.6.2)");
+        if (apex) error(first, "CNAME at the zone apex " + z_.origin->to_string() + " (RFC 1034 §3.6.2)");
         break;
       case type_dname:
-        if (apex) error(first, "DNAME at the zone apex " + origin_.to_string());
+        if (apex) error(first, "DNAME at the zone apex " + z_.origin->to_string());
         // An apex DNAME is reported above; everything would be below it.
-        if (!apex) dnames_.emplace(first.owner.canonical_key(), rrset.front());
+        if (!apex) dnames_.emplace(id, first);
         break;
       default:
         break;
     }
+    return first;
   }
 
   // A second distinct record in an RRset that may hold only one.
-  void extra_record(const Record& r, const Record& first, bool apex) {
-    if (r.type == type_soa && apex) {
+  void extra_record(std::uint32_t r, std::uint32_t first, bool apex) {
+    const std::uint16_t type = rec_[r].type;
+    if (type == type_soa && apex) {
       error(r, "more than one SOA record at the zone apex (first at " + at_line(first, r) + ")");
-    } else if (r.type == type_cname) {
-      error(r, "more than one CNAME record at " + r.owner.to_string() + " (first at " + at_line(first, r) +
-                   "; RFC 2181 §10.1)");
-    } else if (r.type == type_dname) {
-      error(r, "more than one DNAME record at " + r.owner.to_string() + " (first at " + at_line(first, r) +
-                   "; RFC 6672 §2.4)");
+    } else if (type == type_cname) {
+      error(r,
+            "more than one CNAME record at " + owner_text(r) + " (first at " + at_line(first, r) + "; RFC 2181 §10.1)");
+    } else if (type == type_dname) {
+      error(r,
+            "more than one DNAME record at " + owner_text(r) + " (first at " + at_line(first, r) + "; RFC 6672 §2.4)");
     }
-  }
-
-  bool has_address(const Name& name) const {
-    const std::uint64_t h = name_hash(name.wire());
-    auto it = std::lower_bound(keys_.begin(), keys_.end(), Key{h, 0, false, 0});
-    for (; it != keys_.end() && it->hash == h; ++it) {
-      if ((it->type == type_a || it->type == type_aaaa) && !removed_[it->index] &&
-          records_[it->index].owner.equals(name)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   // RFC 6672 §2.3: a DNAME owner has no descendants; they could never be
-  // reached. Only run when the zone has DNAMEs: each name's ancestors are
-  // looked up (a handful of labels), not every pair of names compared.
+  // reached. Each name's ancestors are a walk up the builder's parent links.
   void below_dname() {
     if (dnames_.empty()) return;
-    std::unordered_set<std::string> reported;
-    for (std::uint32_t i = 0; i < records_.size(); ++i) {
+    std::unordered_set<std::uint32_t> reported;  // nodes
+    for (std::uint32_t i = 0; i < rec_.size(); ++i) {
       if (removed_[i]) continue;
-      const Record& r = records_[i];
-      for (Name up = r.owner.parent(); up.size() >= origin_.size() && !up.is_root(); up = up.parent()) {
-        const auto it = dnames_.find(up.canonical_key());
+      const std::uint32_t node = rec_[i].node;
+      std::size_t up_count = 1;
+      for (std::uint32_t p = z_.parent[node]; p != no_node; p = z_.parent[p], ++up_count) {
+        const auto it = dnames_.find(p);
         if (it == dnames_.end()) continue;
-        if (reported.insert(r.owner.canonical_key()).second) {
-          error(r, r.owner.to_string() + " is below the DNAME at " + up.to_string() + " (" +
-                       at_line(records_[it->second], r) + "), where no data can be reached (RFC 6672 §2.3)");
+        if (reported.insert(node).second) {
+          Name up = owner(i);
+          for (std::size_t k = 0; k < up_count; ++k) up = up.parent();
+          error(i, owner_text(i) + " is below the DNAME at " + up.to_string() + " (" + at_line(it->second, i) +
+                       "), where no data can be reached (RFC 6672 §2.3)");
         }
         break;
       }
@@ -291,58 +230,78 @@ class Checker {
 
   void zone_wide() {
     below_dname();
-    if (soa_ == nullptr) {
-      zone_error("no SOA record at the zone apex " + origin_.to_string());
-    }
+    const std::string origin = z_.origin->to_string();
+    if (soa_ < 0) zone_error("no SOA record at the zone apex " + origin);
     if (!apex_ns_) {
-      if (soa_ != nullptr) {
-        error(*soa_, "no NS records at the zone apex " + origin_.to_string());
+      if (soa_ >= 0) {
+        error(static_cast<std::uint32_t>(soa_), "no NS records at the zone apex " + origin);
       } else {
-        zone_error("no NS records at the zone apex " + origin_.to_string());
+        zone_error("no NS records at the zone apex " + origin);
       }
     }
     // A referral or an answer for the zone's own servers needs their
     // addresses from this zone when the server name lies inside it.
     for (const std::uint32_t i : ns_records_) {
-      const Record& ns = records_[i];
-      const Name target =
-          Name::from_wire(std::string_view(reinterpret_cast<const char*>(ns.rdata.data()), ns.rdata.size()));
-      if (target.is_subdomain_of(origin_) && !has_address(target)) {
-        error(ns, "NS target " + target.to_string() + " is inside the zone but has no A or AAAA record (glue)");
+      const std::string_view wire(reinterpret_cast<const char*>(z_.rdata + rec_[i].rdata_offset), rec_[i].rdata_length);
+      const Name target = Name::from_wire(wire);
+      if (!target.is_subdomain_of(*z_.origin)) continue;
+      const std::string key = target.canonical_key();
+      const std::uint32_t node = z_.zone->find(key);
+      if (node == no_node || !has_address_[node]) {
+        error(i, "NS target " + target.to_string() + " is inside the zone but has no A or AAAA record (glue)");
       }
     }
   }
 
-  void compact() {
-    std::size_t out = 0;
-    for (std::size_t i = 0; i < records_.size(); ++i) {
-      if (removed_[i]) continue;
-      if (out != i) records_[out] = std::move(records_[i]);
-      ++out;
-    }
-    records_.resize(out);
-  }
-
-  const Name& origin_;
-  std::vector<Record>& records_;
-  const std::string& zone_file_;
-  base::DiagnosticList& diags_;
+  const CompactZone& z_;
+  std::span<CompactRecord> rec_;
+  std::vector<OrderedDiagnostic>& found_;
   std::vector<bool> removed_;
-  std::vector<Key> keys_;
-  const Record* soa_ = nullptr;
+  std::vector<bool> has_address_;  // per node: a (kept) A or AAAA record
+  std::int64_t soa_ = -1;          // first record of the apex SOA RRset
   bool apex_ns_ = false;
   std::vector<std::uint32_t> ns_records_;
-  std::unordered_map<std::string, std::uint32_t> dnames_;  // DNAME owner key → its first record
-  std::vector<std::pair<std::size_t, base::Diagnostic>> found_;
-  std::vector<bool> scratch_taken_;              // split_by_name's, kept to spare an allocation per name
-  std::vector<std::uint32_t> scratch_by_rdata_;  // check_rrset's, likewise
+  std::unordered_map<std::uint32_t, std::uint32_t> dnames_;  // DNAME owner node → its first record
+  std::vector<std::uint32_t> scratch_;                       // check_rrset's, kept to spare an allocation per RRset
 };
 
 }  // namespace
 
+std::vector<bool> check_compact_zone(const CompactZone& zone, std::vector<OrderedDiagnostic>& found) {
+  return Checker(zone, found).run();
+}
+
+bool check_record_alone(const Name& origin, const Record& r, std::size_t position, const std::string& zone_file,
+                        std::vector<OrderedDiagnostic>& found) {
+  auto error = [&](std::string message) {
+    found.push_back(
+        {position,
+         {r.where.file ? *r.where.file : zone_file, r.where.line, 1, base::Severity::error, std::move(message)}});
+  };
+  if (!r.owner.is_subdomain_of(origin)) {
+    error("owner " + r.owner.to_string() + " is outside the zone " + origin.to_string());
+    return false;
+  }
+  if (r.ttl > max_ttl) error("TTL " + std::to_string(r.ttl) + " is above 2147483647 (RFC 2181 §8)");
+  return true;
+}
+
 void check_zone(const Name& origin, std::vector<Record>& records, const std::string& zone_file,
                 base::DiagnosticList& diags) {
-  Checker(origin, records, zone_file, diags).run();
+  ZoneBuilder builder(origin, records.size());
+  builder.enable_checks(zone_file);
+  for (const Record& r : records) builder.add(r, diags);
+  std::vector<bool> kept;
+  std::vector<std::uint32_t> ttl;
+  builder.check(diags, &kept, &ttl);
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (!kept[i]) continue;
+    records[i].ttl = ttl[i];
+    if (out != i) records[out] = std::move(records[i]);
+    ++out;
+  }
+  records.resize(out);
 }
 
 }  // namespace gslb::dns

@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "base/log.hpp"
-#include "dns/zone_checks.hpp"
+#include "dns/zone_builder.hpp"
 #include "dns/zone_parser.hpp"
 #include "dns/zone_set.hpp"
 
@@ -32,6 +33,33 @@ std::vector<fs::path> list_zone_files(const fs::path& dir, base::DiagnosticList&
   return files;
 }
 
+namespace {
+
+// Hands each parsed record straight to a checking ZoneBuilder, so that the
+// zone is never held as Records (~165 bytes each) beside its index.
+class BuilderSink final : public RecordSink {
+ public:
+  BuilderSink(const std::string& file, base::DiagnosticList& diags) : file_(file), diags_(diags) {}
+  void begin(const std::optional<Name>& origin, std::size_t lines) override {
+    if (origin) start(*origin, lines);
+  }
+  void take(Record&& record) override {
+    if (builder_) builder_->add(record, diags_);
+  }
+  void start(const Name& origin, std::size_t expected_records) {
+    builder_.emplace(origin, expected_records);
+    builder_->enable_checks(file_);
+  }
+  ZoneBuilder* builder() { return builder_ ? &*builder_ : nullptr; }
+
+ private:
+  const std::string& file_;
+  base::DiagnosticList& diags_;
+  std::optional<ZoneBuilder> builder_;
+};
+
+}  // namespace
+
 ZoneFileResult load_zone_file(const ZoneFileSpec& spec, base::DiagnosticList& diags) {
   ZoneFileResult result;
   result.file = spec.file;
@@ -39,19 +67,20 @@ ZoneFileResult load_zone_file(const ZoneFileSpec& spec, base::DiagnosticList& di
   ZoneParseOptions options;
   options.include_root = spec.include_root;
   options.origin = origin_from_file_name(spec.file);
-  ParsedZone parsed = parse_zone_file(spec.file, options, local);
-  result.origin = parsed.origin;
-  if (!parsed.origin) {
-    local.error(spec.file.string(), 1, 1,
-                "the zone has no origin: start the file with $ORIGIN or name it <origin>.zone");
+  const std::string file = spec.file.string();
+  BuilderSink sink(file, local);
+  result.origin = parse_zone_file(spec.file, options, local, sink);
+  if (!result.origin) {
+    local.error(file, 1, 1, "the zone has no origin: start the file with $ORIGIN or name it <origin>.zone");
   } else {
-    // Checked even after syntax errors, so that one run reports everything.
-    check_zone(*parsed.origin, parsed.records, spec.file.string(), local);
-  }
-  // Only a zone without errors is indexed: Zone::build's preconditions (all
-  // records inside the origin, one SOA) are what the checks established.
-  if (!local.has_errors()) {
-    result.zone = Zone::build(*parsed.origin, std::move(parsed.records), local);
+    if (sink.builder() == nullptr) sink.start(*result.origin, 0);  // no record parsed
+    // Checked even after syntax errors, so that one run reports everything;
+    // only a zone without errors is indexed.
+    if (local.has_errors()) {
+      sink.builder()->check(local);
+    } else {
+      result.zone = sink.builder()->finish(local);
+    }
   }
   result.errors = local.error_count();
   result.warnings = local.warning_count();

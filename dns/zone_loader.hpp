@@ -1,5 +1,6 @@
-// Zone loading, one file at a time: parse (zone_parser) → check (zone_checks)
-// → index (Zone::build). load_zone_directory (zone_set.hpp) and `gslb check`
+// Zone loading, one file at a time: records stream from the parser
+// (zone_parser) into a ZoneBuilder, which checks them (zone_checks) in its
+// compact form and indexes them; no Record vector is held. load_zone_directory (zone_set.hpp) and `gslb check`
 // are both built on these, so that check reports exactly what serve would do.
 //
 // Control-plane only; thread-compatible (no shared state).

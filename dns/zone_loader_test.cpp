@@ -124,5 +124,57 @@ TEST_CASE("loader: load_zone_file reports counts and origin for `gslb check`") {
   CHECK(ok.zone->serial() == 3);
 }
 
+TEST_CASE("loader: streamed records are checked and normalised as check_zone would, diagnostics in file order") {
+  ZonesDir dir;
+  // Line 5 onwards: a duplicate, an RRset with two TTLs, a mixed-case owner.
+  dir.write("s.example.zone", zone_text(4,
+                                        "X 60 A 192.0.2.1\n"
+                                        "x 61 A 192.0.2.2\n"
+                                        "x 62 A 192.0.2.1\n"
+                                        "Mail.S.Example. CNAME x\n"
+                                        "mail A 192.0.2.9\n"));
+  base::DiagnosticList diags;
+  const auto r = load_zone_file({dir.path / "s.example.zone", dir.path}, diags);
+  std::string all;
+  for (const auto& d : diags.items()) all += d.format() + "\n";
+  const std::string file = (dir.path / "s.example.zone").string();
+  CHECK(all == file +
+                   ":5:1: warning: TTL 60 differs from TTL 61 of the last A record of this RRset (line 6); "
+                   "the RRset gets 61 (RFC 2181 §5.2)\n" +
+                   file + ":7:1: warning: duplicate A record ignored (same as line 5)\n" + file +
+                   ":8:1: error: CNAME at Mail.S.Example. beside other data (A at line 9); a CNAME owner can have "
+                   "no other records (RFC 1034 §3.6.2)\n");
+  CHECK(r.zone == nullptr);
+
+  dir.write("t.example.zone", zone_text(5,
+                                        "X 60 A 192.0.2.1\n"
+                                        "x 61 A 192.0.2.2\n"
+                                        "x 62 A 192.0.2.1\n"));
+  base::DiagnosticList diags2;
+  const auto t = load_zone_file({dir.path / "t.example.zone", dir.path}, diags2);
+  REQUIRE(t.zone != nullptr);
+  CHECK(t.warnings == 2);
+  int x_records = 0;
+  for (const auto& rec : t.zone->records_for_transfer()) {
+    if (rec.owner.equals(*Name::parse("x.t.example."))) {
+      ++x_records;
+      CHECK(rec.ttl == 61);
+    }
+  }
+  CHECK(x_records == 2);
+}
+
+TEST_CASE("loader: syntax errors come first, then the checks' findings; the zone is not built") {
+  ZonesDir dir;
+  dir.write("e.example.zone", zone_text(6, "a CNAME b\na A 192.0.2.1\nbad A 300.1.1.1\n"));
+  base::DiagnosticList diags;
+  const auto r = load_zone_file({dir.path / "e.example.zone", dir.path}, diags);
+  CHECK(r.zone == nullptr);
+  REQUIRE(diags.items().size() == 2);
+  CHECK(diags.items()[0].line == 7);
+  CHECK(diags.items()[1].line == 5);
+  CHECK(diags.items()[1].message.find("CNAME at a.e.example. beside other data") == 0);
+}
+
 }  // namespace
 }  // namespace gslb::dns

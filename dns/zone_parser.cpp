@@ -96,13 +96,14 @@ bool is_within(const fs::path& inner, const fs::path& outer) {
 
 class Parser {
  public:
-  Parser(const ZoneParseOptions& options, base::DiagnosticList& diags) : options_(options), diags_(diags) {
-    zone_.origin = options.origin;
+  Parser(const ZoneParseOptions& options, base::DiagnosticList& diags, RecordSink& sink)
+      : options_(options), diags_(diags), sink_(sink) {
+    origin_ = options.origin;
     std::error_code ec;
     root_ = fs::canonical(options.include_root.empty() ? fs::path(".") : options.include_root, ec);
   }
 
-  ParsedZone take() { return std::move(zone_); }
+  const std::optional<Name>& origin() const { return origin_; }
 
   // One file's (or text's) worth of entries. `canonical` is the file's
   // resolved path for include-cycle detection (empty for in-memory text).
@@ -114,9 +115,9 @@ class Parser {
     file.default_ttl = default_ttl;
     file.depth = depth;
     if (!canonical.empty()) include_stack_.push_back(canonical);
-    // One record per line is the common layout: reserving for it spares the
-    // vector's regrowth, which would briefly hold the records twice.
-    if (depth == 0) zone_.records.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
+    // One record per line is the common layout: the sink can size its tables
+    // for that and spare their regrowth.
+    if (depth == 0) lines_ = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
     ZoneTokenizer tokenizer(text);
     ZoneEntry entry;
     for (;;) {
@@ -190,7 +191,7 @@ class Parser {
       if (!name) return;
       // The first $ORIGIN before any record names the zone (it wins over the
       // file name); later ones only change how relative names complete.
-      if (f.depth == 0 && !records_seen_) zone_.origin = *name;
+      if (f.depth == 0 && !records_seen_) origin_ = *name;
       f.origin = std::move(name);
       f.origin_rdf.reset();
     } else if (iequals(d.text, "$TTL")) {
@@ -353,12 +354,19 @@ class Parser {
       return error(f, e.line, 1, "record has no TTL and no $TTL or SOA precedes it");
     }
     rec.where = {f.name, e.line};
-    zone_.records.push_back(std::move(rec));
+    if (!begun_) {
+      begun_ = true;
+      sink_.begin(origin_, lines_);
+    }
+    sink_.take(std::move(rec));
   }
 
   const ZoneParseOptions& options_;
   base::DiagnosticList& diags_;
-  ParsedZone zone_;
+  RecordSink& sink_;
+  std::optional<Name> origin_;
+  std::size_t lines_ = 0;
+  bool begun_ = false;
   fs::path root_;
   std::vector<fs::path> include_stack_;
   std::optional<std::uint32_t> soa_minimum_;
@@ -367,30 +375,57 @@ class Parser {
   bool records_seen_ = false;  // a record was attempted, even a broken one: $ORIGIN no longer names the zone
 };
 
+// Collects records into a ParsedZone.
+class VectorSink final : public RecordSink {
+ public:
+  explicit VectorSink(std::vector<Record>& records) : records_(records) {}
+  // Reserving spares the vector's regrowth, which would briefly hold the
+  // records twice.
+  void begin(const std::optional<Name>&, std::size_t lines) override { records_.reserve(lines); }
+  void take(Record&& record) override { records_.push_back(std::move(record)); }
+
+ private:
+  std::vector<Record>& records_;
+};
+
 }  // namespace
 
-ParsedZone parse_zone_text(std::string_view text, const std::string& display_name, const ZoneParseOptions& options,
-                           base::DiagnosticList& diags) {
-  Parser parser(options, diags);
+std::optional<Name> parse_zone_text(std::string_view text, const std::string& display_name,
+                                    const ZoneParseOptions& options, base::DiagnosticList& diags, RecordSink& sink) {
+  Parser parser(options, diags, sink);
   parser.parse(text, display_name, {}, options.origin, std::nullopt, 0);
-  return parser.take();
+  return parser.origin();
 }
 
-ParsedZone parse_zone_file(const std::filesystem::path& path, const ZoneParseOptions& options,
-                           base::DiagnosticList& diags) {
+std::optional<Name> parse_zone_file(const std::filesystem::path& path, const ZoneParseOptions& options,
+                                    base::DiagnosticList& diags, RecordSink& sink) {
   std::string content;
   std::string read_error;
   if (!read_whole_file(path, content, read_error)) {
     diags.error(path.string(), 0, 0, "cannot read zone file: " + read_error);
-    ParsedZone zone;
-    zone.origin = options.origin;
-    return zone;
+    return options.origin;
   }
-  Parser parser(options, diags);
+  Parser parser(options, diags, sink);
   std::error_code ec;
   const auto canonical = std::filesystem::canonical(path, ec);
   parser.parse(content, path.string(), ec ? std::filesystem::path() : canonical, options.origin, std::nullopt, 0);
-  return parser.take();
+  return parser.origin();
+}
+
+ParsedZone parse_zone_text(std::string_view text, const std::string& display_name, const ZoneParseOptions& options,
+                           base::DiagnosticList& diags) {
+  ParsedZone zone;
+  VectorSink sink(zone.records);
+  zone.origin = parse_zone_text(text, display_name, options, diags, sink);
+  return zone;
+}
+
+ParsedZone parse_zone_file(const std::filesystem::path& path, const ZoneParseOptions& options,
+                           base::DiagnosticList& diags) {
+  ParsedZone zone;
+  VectorSink sink(zone.records);
+  zone.origin = parse_zone_file(path, options, diags, sink);
+  return zone;
 }
 
 std::optional<Name> origin_from_file_name(const std::filesystem::path& path) {

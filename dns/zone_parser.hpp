@@ -15,6 +15,7 @@
 // Thread-compatible: separate calls may run on separate threads.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -42,6 +43,25 @@ struct ParsedZone {
   std::optional<Name> origin;   // nullopt when neither the options nor the file gave one
   std::vector<Record> records;  // every record that parsed, in file order, includes expanded in place
 };
+
+// Where a streaming parse hands its records, one at a time in file order
+// (includes expanded in place), so that a loader need not hold them all.
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  // Once, before the first record: the zone's origin (settled by then:
+  // $ORIGIN names the zone only before any record) and the top file's line
+  // count, a likely bound on the record count for sizing tables.
+  virtual void begin(const std::optional<Name>& origin, std::size_t lines) = 0;
+  virtual void take(Record&& record) = 0;
+};
+
+// Streaming forms: records go to `sink`; returns the zone's origin (nullopt
+// when neither the options nor the file gave one).
+std::optional<Name> parse_zone_file(const std::filesystem::path& path, const ZoneParseOptions& options,
+                                    base::DiagnosticList& diags, RecordSink& sink);
+std::optional<Name> parse_zone_text(std::string_view text, const std::string& display_name,
+                                    const ZoneParseOptions& options, base::DiagnosticList& diags, RecordSink& sink);
 
 // Parses the zone file at `path` (its diagnostics name it as given).
 ParsedZone parse_zone_file(const std::filesystem::path& path, const ZoneParseOptions& options,
