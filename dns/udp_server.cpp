@@ -1,9 +1,11 @@
 #include "dns/udp_server.hpp"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
-#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
 
@@ -27,58 +29,64 @@ struct UdpListener::Slot {
   iovec out_iov;
 };
 
-UdpListener::UdpListener(Worker& worker, ListenSocket socket)
-    : worker_(worker),
+UdpListener::UdpListener(unsigned worker_index, WorkerShared& shared, ListenSocket socket)
+    : worker_index_(worker_index),
+      shared_(shared),
       address_(socket.address),
       wildcard_(socket.address.is_wildcard()),
-      socket_(worker.io(),
-              socket.address.family() == AF_INET6 ? boost::asio::ip::udp::v6() : boost::asio::ip::udp::v4(), socket.fd),
+      fd_(socket.fd),
+      processor_(shared.settings.processor, shared.settings.dynamic),
+      reader_(shared.zones),
       slots_(batch_size),
-      responses_(batch_size * max_response_size) {}
+      responses_(batch_size * max_response_size) {
+  if (shared.settings.query_log) query_log_ = std::make_unique<QueryLog>();
+  // Blocking receives with a timeout: the thread sleeps in recvmmsg while
+  // idle and still notices a stop request within stop_poll_ms.
+  const int flags = ::fcntl(fd_, F_GETFL);
+  if (flags >= 0) (void)::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
+  timeval timeout{};
+  timeout.tv_usec = stop_poll_ms * 1000;
+  (void)::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+}
 
-UdpListener::~UdpListener() = default;
+UdpListener::~UdpListener() {
+  request_stop();
+  join();
+  if (fd_ >= 0) ::close(fd_);  // never started
+}
 
 void UdpListener::start() {
-  wait();
+  thread_ = std::thread([this] { run(); });
 }
 
-void UdpListener::wait() {
-  socket_.async_wait(boost::asio::socket_base::wait_read, [this](const boost::system::error_code& error) {
-    if (error) return;  // cancelled: the listener is closing
-    serve();
-  });
+void UdpListener::request_stop() {
+  stop_.store(true, std::memory_order_relaxed);
 }
 
-void UdpListener::serve() {
-  // Bounded so that one busy socket cannot starve the worker's other sockets
-  // and TCP connections. If the socket still holds packets, continue via
-  // post(): Asio's epoll registration is edge-triggered, so waiting for
-  // readability again would stall until the next packet arrived.
-  if (drain(8)) {
-    boost::asio::post(worker_.io(), [this] {
-      if (socket_.is_open()) serve();
-    });
-  } else {
-    wait();
+void UdpListener::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void UdpListener::run() {
+  try {
+    while (!stop_.load(std::memory_order_relaxed)) serve_batch(true);
+    // Answer what is already queued. Bounded: a flood during shutdown must
+    // not keep us here for ever.
+    for (unsigned i = 0; i < 256 && serve_batch(false) != 0; ++i) {
+    }
+  } catch (const std::exception& e) {
+    // Nothing on the query path throws on input; reaching here is a bug, and
+    // the other threads keep serving.
+    base::log_error("worker", "worker ", worker_index_, " udp ", address_.to_string(), " stopped: ", e.what());
+  }
+  ::close(fd_);
+  fd_ = -1;
+  if (send_failures_ != 0) {
+    base::log_warning("udp", address_.to_string(), ": ", send_failures_, " answers dropped at send");
   }
 }
 
-void UdpListener::drain_and_close() {
-  boost::system::error_code ignored;
-  socket_.cancel(ignored);
-  // Bounded: a flood during shutdown must not keep us here for ever.
-  drain(64);
-  socket_.close(ignored);
-}
-
-bool UdpListener::drain(unsigned max_batches) {
-  bool more = true;
-  for (unsigned i = 0; i < max_batches && more; ++i) more = serve_batch() == batch_size;
-  if (auto* log = worker_.query_log()) log->flush();
-  return more;
-}
-
-unsigned UdpListener::serve_batch() {
+unsigned UdpListener::serve_batch(bool wait) {
   mmsghdr in[batch_size];
   for (unsigned i = 0; i < batch_size; ++i) {
     Slot& s = slots_[i];
@@ -95,11 +103,14 @@ unsigned UdpListener::serve_batch() {
       h.msg_controllen = sizeof s.control_in;
     }
   }
-  const int received = ::recvmmsg(socket_.native_handle(), in, batch_size, MSG_DONTWAIT, nullptr);
-  if (received <= 0) return 0;  // EAGAIN (nothing queued) or a transient error: wait again
+  // MSG_WAITFORONE: block (up to SO_RCVTIMEO) for the first datagram, then
+  // take whatever else is queued without waiting.
+  const int received = ::recvmmsg(fd_, in, batch_size, wait ? MSG_WAITFORONE : MSG_DONTWAIT, nullptr);
+  if (received <= 0) return 0;  // timeout, EINTR, nothing queued or a transient error
 
-  const ZoneSet& zones = worker_.zones();
-  QueryLog* log = worker_.query_log();
+  // Once per batch: a reload published meanwhile applies from this batch on.
+  const ZoneSet& zones = *reader_.get();
+  QueryLog* log = query_log_.get();
   mmsghdr out[batch_size];
   unsigned replies = 0;
   for (int i = 0; i < received; ++i) {
@@ -112,7 +123,7 @@ unsigned UdpListener::serve_batch() {
     QueryContext ctx;
     ctx.transport = Transport::udp;
     std::memcpy(&ctx.client.source, &s.from, std::min<std::size_t>(h.msg_namelen, sizeof s.from));
-    const Processed result = worker_.processor().process(query, response, ctx, zones);
+    const Processed result = processor_.process(query, response, ctx, zones);
     if (result.result != ProcessResult::respond || result.size == 0 || result.size > max_response_size) {
       if (log != nullptr) log->add(s.from, Transport::udp, query, {});
       continue;
@@ -165,7 +176,7 @@ unsigned UdpListener::serve_batch() {
 
   unsigned sent = 0;
   while (sent < replies) {
-    const int n = ::sendmmsg(socket_.native_handle(), out + sent, replies - sent, MSG_DONTWAIT);
+    const int n = ::sendmmsg(fd_, out + sent, replies - sent, MSG_DONTWAIT);
     if (n > 0) {
       sent += static_cast<unsigned>(n);
       continue;
@@ -174,14 +185,17 @@ unsigned UdpListener::serve_batch() {
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
       // One bad destination (e.g. EINVAL for an odd source address) must not
       // cost the rest of the batch their answers: skip it.
+      ++send_failures_;
       ++sent;
       continue;
     }
     // The send buffer is full: UDP may drop, and waiting here would stall
-    // every other client of this worker.
+    // every other client of this socket.
+    send_failures_ += replies - sent;
     base::log_debug("udp", address_.to_string(), ": send buffer full, dropped ", replies - sent, " replies");
     break;
   }
+  if (log != nullptr) log->flush();
   return static_cast<unsigned>(received);
 }
 

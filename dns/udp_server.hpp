@@ -1,15 +1,23 @@
-// UdpListener: one worker's UDP socket on one listen address.
+// UdpListener: one worker's UDP socket on one listen address, served by a
+// thread of its own.
 //
-// Waits for readability with Asio, then drains the socket in batches with
-// recvmmsg/sendmmsg (one system call per batch of up to 32 datagrams, not one
-// per packet). Replies leave from the address the query arrived on: a socket
-// bound to a specific address does that itself; on a wildcard socket the
-// arrival address comes from IP_PKTINFO / IPV6_PKTINFO and is passed back in
-// the reply's control message.
+// The thread blocks in recvmmsg(MSG_WAITFORONE) for a batch of up to 32
+// datagrams, answers them, and sends the answers with one sendmmsg: two system
+// calls per batch and no poller (an epoll wake-up plus re-arm per batch cost
+// more kernel time than the queries themselves). Replies leave from the
+// address the query arrived on: a socket bound to a specific address does that
+// itself; on a wildcard socket the arrival address comes from IP_PKTINFO /
+// IPV6_PKTINFO and is passed back in the reply's control message.
+//
+// The thread has its own QueryProcessor, zone-snapshot reader (refreshed once
+// per batch, so a reload is seen by the next batch and no query is dropped)
+// and query log; nothing on its path is shared with other threads.
 #pragma once
 
-#include <boost/asio/ip/udp.hpp>
+#include <atomic>
 #include <cstdint>
+#include <memory>
+#include <thread>
 #include <vector>
 
 #include "dns/worker.hpp"
@@ -21,33 +29,47 @@ class UdpListener {
   static constexpr unsigned batch_size = 32;
   static constexpr std::size_t max_query_size = 4096;  // larger datagrams are not queries we answer
   static constexpr std::size_t max_response_size = 65535;
+  // How long a blocked receive waits before it looks at the stop flag; bounds
+  // the time from request_stop() to the final drain.
+  static constexpr int stop_poll_ms = 100;
 
-  // Worker thread. Takes ownership of `socket.fd` (bound, non-blocking).
-  UdpListener(Worker& worker, ListenSocket socket);
-  ~UdpListener();
+  // Control thread. Takes ownership of `socket.fd` (bound; made blocking here).
+  // `shared` outlives the listener.
+  UdpListener(unsigned worker_index, WorkerShared& shared, ListenSocket socket);
+  ~UdpListener();  // joins the thread
+  UdpListener(const UdpListener&) = delete;
+  UdpListener& operator=(const UdpListener&) = delete;
 
+  // Control thread. start() launches the thread. request_stop() makes it
+  // answer whatever is already queued and close the socket (packets the kernel
+  // holds for this socket would otherwise be lost with it: SO_REUSEPORT
+  // spreads queries per socket), within about stop_poll_ms; join() waits.
   void start();
-  // Answers whatever is already queued, then closes: packets the kernel holds
-  // for this socket would otherwise be lost with it (SO_REUSEPORT spreads
-  // queries per socket).
-  void drain_and_close();
+  void request_stop();
+  void join();
 
  private:
-  void wait();
-  void serve();
-  // Receives, answers and sends up to `max_batches` batches; returns early
-  // when the socket has nothing more to read. True if it may hold more.
-  bool drain(unsigned max_batches);
-  unsigned serve_batch();
+  void run();
+  // Receives, answers and sends one batch; `wait` blocks for the first
+  // datagram. Returns the number of datagrams received (0: none or error).
+  unsigned serve_batch(bool wait);
 
-  Worker& worker_;
+  unsigned worker_index_;
+  WorkerShared& shared_;
   base::SocketAddress address_;
   bool wildcard_;
-  boost::asio::ip::udp::socket socket_;
+  int fd_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
 
+  // Thread-owned.
+  QueryProcessor processor_;
+  base::Snapshot<ZoneSet>::Reader reader_;
+  std::unique_ptr<QueryLog> query_log_;
   struct Slot;
   std::vector<Slot> slots_;
   std::vector<std::uint8_t> responses_;  // batch_size × max_response_size
+  std::uint64_t send_failures_ = 0;      // answers dropped: send buffer full or a hard send error
 };
 
 }  // namespace gslb::dns

@@ -20,7 +20,7 @@ Worker::Worker(unsigned index, WorkerShared& shared, std::vector<ListenSocket> u
       reader_(shared.zones),
       tcp_scratch_(65535) {
   if (shared.settings.query_log) query_log_ = std::make_unique<QueryLog>();
-  for (auto& s : udp) udp_.push_back(std::make_unique<UdpListener>(*this, s));
+  for (auto& s : udp) udp_.push_back(std::make_unique<UdpListener>(index, shared, s));
   for (auto& s : tcp) tcp_.push_back(std::make_shared<TcpListener>(*this, s));
 }
 
@@ -52,13 +52,14 @@ void Worker::run() {
 }
 
 void Worker::request_stop(std::chrono::milliseconds grace) {
+  // UDP threads answer what is queued and close their sockets on their own.
+  for (auto& u : udp_) u->request_stop();
   boost::asio::post(*io_, [this, grace] { stop_now(grace); });
 }
 
 void Worker::stop_now(std::chrono::milliseconds grace) {
   stopping_ = true;
   for (auto& t : tcp_) t->close();
-  for (auto& u : udp_) u->drain_and_close();
   // Copy: shutdown() may end a connection, which edits the list.
   const auto connections = connections_;
   for (auto* c : connections) c->shutdown();
@@ -71,6 +72,7 @@ void Worker::stop_now(std::chrono::milliseconds grace) {
 }
 
 void Worker::join() {
+  for (auto& u : udp_) u->join();
   if (thread_.joinable()) thread_.join();
 }
 

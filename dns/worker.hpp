@@ -1,9 +1,11 @@
-// Worker: one query-serving thread with its own io_context, its own UDP socket
-// and TCP acceptor per listen address (SO_REUSEPORT: the kernel spreads
-// packets and connections over the workers), its own QueryProcessor, buffers
-// and zone-snapshot reader. Nothing on its query path is shared with other
-// workers except the TCP connection counter (touched per connection, not per
-// query).
+// Worker: one UDP socket and one TCP acceptor per listen address
+// (SO_REUSEPORT: the kernel spreads packets and connections over the workers).
+// Each UDP socket is served by a thread of its own in a blocking
+// recvmmsg/sendmmsg loop (see udp_server.hpp); TCP runs on the worker's
+// io_context thread with its own QueryProcessor, buffers and zone-snapshot
+// reader. With --workers N and A listen addresses there are N×A UDP threads and
+// N TCP threads. Nothing on a query path is shared with other threads except
+// the TCP connection counter (touched per connection, not per query).
 #pragma once
 
 #include <atomic>
@@ -58,14 +60,14 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // Control thread. start() launches the thread; request_stop() asks it to stop
-  // accepting, drain its UDP queues, let TCP exchanges in progress finish
+  // Control thread. start() launches the threads; request_stop() asks them to
+  // stop accepting, drain the UDP queues, let TCP exchanges in progress finish
   // within `grace`, and return; join() waits for that.
   void start();
   void request_stop(std::chrono::milliseconds grace);
   void join();
 
-  // Worker thread only (listeners and connections).
+  // TCP thread only (listeners and connections).
   unsigned index() const { return index_; }
   boost::asio::io_context& io() { return *io_; }
   const WorkerSettings& settings() const { return shared_.settings; }

@@ -4,7 +4,8 @@
 UDP and TCP on IPv4 and IPv6; several pipelined queries on one TCP connection;
 the TCP idle timeout; the TCP connection cap; large responses over TCP; replies
 leaving from the address the query arrived on (wildcard and per-address
-binds); command-line exit codes; SIGTERM exits 0.
+binds); command-line exit codes; SIGTERM exits 0 and still answers the UDP
+queries already queued.
 
 Each server binds port 0 and the test reads the chosen ports from its
 "listening on" log lines; every wait polls against a deadline.
@@ -198,6 +199,35 @@ class ServeTransportTest(unittest.TestCase):
         self.assertFalse(tcp.flags & dns.flags.TC)
         self.assertEqual(len(tcp.answer[0]), 120)
         self.assertGreater(len(tcp.to_wire()), 16384)
+
+    def test_sigterm_answers_queries_already_queued(self):
+        # Stopped with SIGSTOP, the server cannot read: the queries wait in its
+        # socket buffers (spread over both workers' sockets) when SIGTERM
+        # arrives. After SIGCONT it must answer every one before exiting 0.
+        server = Gslb(self.dir, ["--zones", str(self.zones), "--listen", "127.0.0.1:0", "--workers", "2"],
+                      name="drain")
+        try:
+            [(address, port)] = server.wait_listening(1)
+            count = 200
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+                sock.connect((address, port))
+                server.proc.send_signal(signal.SIGSTOP)
+                for i in range(count):
+                    query = dns.message.make_query("www.example.test.", "A")
+                    query.id = i
+                    sock.send(query.to_wire())
+                server.proc.send_signal(signal.SIGTERM)
+                server.proc.send_signal(signal.SIGCONT)
+                answered = set()
+                sock.settimeout(5)
+                while len(answered) < count:
+                    response = dns.message.from_wire(sock.recv(65535))
+                    self.check_www(response, "A", "192.0.2.1")
+                    answered.add(response.id)
+                self.assertEqual(len(answered), count)
+            self.assertEqual(server.stop(), 0)
+        finally:
+            server.stop()
 
     def test_idle_connection_is_closed(self):
         with socket.create_connection(self.v6, timeout=5) as sock:
