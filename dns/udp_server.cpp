@@ -31,7 +31,6 @@ struct UdpListener::Slot {
 
 UdpListener::UdpListener(unsigned worker_index, WorkerShared& shared, ListenSocket socket)
     : worker_index_(worker_index),
-      shared_(shared),
       address_(socket.address),
       wildcard_(socket.address.is_wildcard()),
       fd_(socket.fd),

@@ -55,7 +55,6 @@ class UdpListener {
   unsigned serve_batch(bool wait);
 
   unsigned worker_index_;
-  WorkerShared& shared_;
   base::SocketAddress address_;
   bool wildcard_;
   int fd_;
