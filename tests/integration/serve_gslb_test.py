@@ -203,6 +203,21 @@ class ServeGslbTest(unittest.TestCase):
                              capture_output=True, text=True, timeout=20)
         self.assertEqual(out.returncode, 2)
 
+    def test_startup_errors_exit_1(self):
+        bad = self.workdir / "bad-zones"
+        bad.mkdir(exist_ok=True)
+        (bad / "gslb.test.zone").write_text(ZONE)
+        (bad / "gslb.test.gslb.yaml").write_text(policy_text("eu, mars"))
+        argv = [str(gslbtest.gslb_binary()), "serve", "--zones", str(bad), "--listen", "127.0.0.1:0"]
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=20)
+        self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
+        self.assertRegex(out.stdout + out.stderr, r"gslb\.test\.gslb\.yaml:\d+:\d+: error")
+        argv = [str(gslbtest.gslb_binary()), "serve", "--zones", str(self.zones), "--listen", "127.0.0.1:0",
+                "--geoip", str(self.workdir / "missing.mmdb")]
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=20)
+        self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
+        self.assertIn("missing.mmdb", out.stdout + out.stderr)
+
     def test_zz_reload(self):
         # Runs last (name order): it changes the served policy.
         policy = self.zones / "gslb.test.gslb.yaml"
