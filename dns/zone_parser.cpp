@@ -233,6 +233,13 @@ class Parser {
     const fs::path full = options_.include_root / relative;
     const std::string shown = full.lexically_normal().string();
     std::error_code ec;
+    // Escapes are refused whether or not the target exists, so the answer does
+    // not depend on what happens to be outside the zones directory.
+    const fs::path resolved = fs::weakly_canonical(full, ec);
+    if (!ec && !root_.empty() && !is_within(resolved, root_)) {
+      return error(f, file_token.line, file_token.column,
+                   "$INCLUDE file " + quote(shown) + " is outside the zones directory");
+    }
     const fs::path canonical = fs::canonical(full, ec);
     if (ec) {
       return error(f, file_token.line, file_token.column,

@@ -261,7 +261,7 @@ TEST_CASE("parser: $INCLUDE refuses absolute paths, escapes, cycles and deep nes
     base::DiagnosticList diags;
     parse("$INCLUDE ../x\n$INCLUDE link/secret\n$INCLUDE missing.inc\n", diags, dir.path);
     REQUIRE(diags.items().size() == 3);
-    CHECK(diags.items()[0].message.find("cannot open $INCLUDE file") == 0);
+    CHECK(diags.items()[0].message.find("is outside the zones directory") != std::string::npos);
     CHECK(diags.items()[1].message.find("is outside the zones directory") != std::string::npos);
     CHECK(diags.items()[1].line == 2);
     CHECK(diags.items()[2].message.find("No such file") != std::string::npos);

@@ -74,6 +74,12 @@ def gslb_has_command(command: str) -> bool:
     return any(line.split()[:1] == [command] for line in (proc.stdout + proc.stderr).splitlines())
 
 
+def require_gslb_command(command: str) -> None:
+    """Exit the test with a failure unless the binary under test has the command."""
+    if not gslb_has_command(command):
+        raise SystemExit(f"FAIL: {gslb_binary()} has no '{command}' command (see `gslb --help`)")
+
+
 def find_tool(name: str) -> str:
     """Absolute path of a program, searching sbin directories too (nsd, knotd)."""
     for directory in os.environ.get("PATH", "").split(os.pathsep) + ["/usr/sbin", "/sbin", "/usr/bin"]:

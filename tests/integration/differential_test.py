@@ -10,7 +10,8 @@ tests/data/diff_queries.txt is sent to all three. The test fails when:
      the record of where standard servers legitimately differ);
   2. gslb's reply equals neither reference's reply (rcode, opcode, AA/TC/RD/RA,
      exact question, answer/authority/additional as multisets of RRsets with
-     TTLs, EDNS presence and version), unless an ACCEPT rule below allows it.
+     TTLs, EDNS presence and version), unless an ACCEPT rule below allows it
+     or the query is a listed, open gslb bug (KNOWN_GSLB_DEVIATIONS: XFAIL).
 
 Known differences between the references (NSD 4.6 with minimal-responses,
 Knot 3.2; measured on this corpus). For these either answer is acceptable:
@@ -70,6 +71,14 @@ def accept_any_minimal(query: g.Query, refs: dict, got: g.Answer) -> bool:
     return rest_same and all(rrset[0] == owner for rrset in got.answer)
 
 
+# Known deviations of gslb from both references, reported as XFAIL instead of
+# failing the run (so main stays green while they are open). Each entry is a
+# bug to fix in gslb; remove it when the test prints XPASS for it.
+KNOWN_GSLB_DEVIATIONS: dict[str, str] = {
+    # (empty: the two listed earlier, FORMERR/NOTIMP without the query's OPT
+    # record, were fixed in dns/wire_query.cpp)
+}
+
 # Replies accepted although they equal neither reference, with the reason.
 ACCEPT = {
     "any-udp": accept_any_minimal,
@@ -102,6 +111,12 @@ def reference_cross_check(queries, refs) -> list[str]:
 def check_gslb(queries, refs, port: int) -> list[str]:
     failures = []
     for q in queries:
+        if q.id in KNOWN_GSLB_DEVIATIONS:
+            got = g.ask(port, q)
+            ok, _ = g.matches_any(refs[q.id], got)
+            print(f"{'XPASS (remove it from KNOWN_GSLB_DEVIATIONS)' if ok else 'XFAIL'}: {q.id}: "
+                  f"{KNOWN_GSLB_DEVIATIONS[q.id]}")
+            continue
         got = g.ask(port, q)
         ok, report = g.matches_any(refs[q.id], got, shape_only=SHAPE_ONLY.get(q.id, ()))
         if not ok and got is not None and q.id in ACCEPT and ACCEPT[q.id](q, refs[q.id], got):
@@ -128,20 +143,21 @@ def main() -> int:
         print(f"references: {len(queries)} queries, {len(KNOWN_DIFFERENCES)} documented differences, "
               f"{len(problems)} problems")
 
-        if not g.gslb_has_command("serve"):
-            print(f"SKIP: gslb part: {g.gslb_binary()} has no 'serve' command yet")
-            return 1 if problems else 0
+        g.require_gslb_command("serve")
 
         with g.start_gslb(zones, work) as gslb:
             failures = check_gslb(queries, refs, gslb.port)
             alive = gslb.alive()
+            status = gslb.stop()
             log_tail = gslb.log_tail()
         for f in failures:
             print(f)
-        if not alive:
-            failures.append("gslb exited during the test")
-            print(f"gslb exited during the test; log:\n{log_tail}")
-        print(f"gslb: {len(queries) - len(failures)}/{len(queries)} queries answered like a reference")
+        if not alive or status != 0:
+            # Under the sanitizers a report makes the exit status non-zero.
+            failures.append(f"gslb exited during the test or with status {status} on SIGTERM")
+            print(f"{failures[-1]}; log:\n{log_tail}")
+        print(f"gslb: {len(queries) - len(failures) - len(KNOWN_GSLB_DEVIATIONS)}/{len(queries)} queries answered "
+              f"like a reference, {len(KNOWN_GSLB_DEVIATIONS)} known deviations, {len(failures)} failures")
         return 1 if problems or failures else 0
 
 

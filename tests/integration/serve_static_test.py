@@ -79,6 +79,9 @@ def run(kind: str, regenerate: bool) -> list[str]:
                         failures.append(f"--- {name}: dig {qname} {qtype}\nexpected ({path.name}):\n{want}got:\n{got}")
                 if not server.alive():
                     failures.append(f"{kind} exited during the test:\n{server.log_tail()}")
+                elif kind == "gslb" and server.stop() != 0:
+                    # Under the sanitizers a report makes the exit status non-zero.
+                    failures.append(f"gslb exited with status {server.stop()} on SIGTERM:\n{server.log_tail()}")
     print(f"{kind}: {len(cases) - len(failures)}/{len(cases)} golden answers matched")
     return failures
 
@@ -89,9 +92,8 @@ def main() -> int:
         print(f"golden files rewritten in {GOLDEN} from Knot's answers: review them before committing")
         return 0
     kind = sys.argv[sys.argv.index("--against") + 1] if "--against" in sys.argv else "gslb"
-    if kind == "gslb" and not g.gslb_has_command("serve"):
-        print(f"SKIP: {g.gslb_binary()} has no 'serve' command yet")
-        return 0
+    if kind == "gslb":
+        g.require_gslb_command("serve")
     failures = run(kind, regenerate=False)
     for f in failures:
         print(f)
