@@ -109,6 +109,15 @@ bool Server::start() {
                    zone->serial());
   }
   if (set->zones().empty()) base::log_warning("zones", "no zone loaded from ", options_.zones_dir.string());
+  if (options_.on_zones_loaded) {
+    base::DiagnosticList hook_diags;
+    const bool ok = options_.on_zones_loaded(*set, hook_diags);
+    log_diagnostics(hook_diags);
+    if (!ok) {
+      base::log_error("server", "start-up aborted: what the zones depend on did not load");
+      return false;
+    }
+  }
   zones_.publish(std::move(set));
 
   std::vector<std::vector<ListenSocket>> udp, tcp;
@@ -194,6 +203,15 @@ void Server::do_reload() {
     }
   }
   for (const auto& [key, z] : before) base::log_info("reload", "zone ", z->origin().to_string(), " removed");
+  if (options_.on_zones_loaded) {
+    base::DiagnosticList hook_diags;
+    const bool ok = options_.on_zones_loaded(*next, hook_diags);
+    log_diagnostics(hook_diags);
+    if (!ok) {
+      base::log_error("reload", "failed: keeping the zones and policies being served");
+      return;
+    }
+  }
   zones_.publish(std::move(next));
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();

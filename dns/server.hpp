@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -25,6 +26,12 @@ struct ServerOptions {
   WorkerSettings worker;
   std::vector<base::SocketAddress> notify;
   std::chrono::milliseconds shutdown_grace{3000};  // for TCP exchanges under way at SIGTERM
+  // Control thread, after a zone set loads (start-up and every reload) and
+  // before it is published: whatever must be published together with the
+  // zones (GSLB policies) is loaded here. Returning false (with the reasons in
+  // the list) keeps the zones being served, or fails start(): zones and what
+  // depends on them change together or not at all.
+  std::function<bool(const ZoneSet&, base::DiagnosticList&)> on_zones_loaded;
 };
 
 class Server {

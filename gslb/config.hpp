@@ -30,6 +30,7 @@ struct ServeConfig {
   std::vector<base::AddressPrefix> axfr_allow;  // empty = nobody may transfer
   std::vector<base::SocketAddress> notify;      // secondaries told about new serials
   bool query_log = false;
+  std::filesystem::path geoip;  // MaxMind DB for geo steering; empty = none (geo steps rank without location)
 };
 
 // One row of the schema: `key` is dotted for nested sections ("tcp.idle_timeout").

@@ -8,6 +8,7 @@
 #include "dns/server.hpp"
 #include "gslb/cli/command.hpp"
 #include "gslb/config.hpp"
+#include "gslb/gslb_service.hpp"
 
 namespace gslb::cli {
 namespace {
@@ -17,12 +18,15 @@ constexpr std::string_view usage_text =
                   [--workers N] [--edns-size N] [--query-log]
                   [--axfr-allow CIDR ...] [--notify IP:PORT ...]
                   [--tcp-idle-timeout DURATION] [--tcp-max-connections N]
-                  [--log-level debug|info|warning|error]
+                  [--log-level debug|info|warning|error] [--geoip FILE]
        gslb serve --help-config      the keys gslb.yaml accepts
 
 Serves the zones of DIR (every *.zone file) over UDP and TCP on each listen
-address ("127.0.0.1:53", "[::1]:53"). Flags win over the config file.
-SIGHUP reloads the zones; SIGTERM or SIGINT drains and exits 0.
+address ("127.0.0.1:53", "[::1]:53"), and answers the GSLB records of each
+<zone>.gslb.yaml beside them. --geoip names a MaxMind DB (City or Country)
+for geo steering; without one, geo steps rank without a client location.
+Flags win over the config file. SIGHUP reloads zones and policies together
+(all or nothing); SIGTERM or SIGINT drains and exits 0.
 Exit codes: 0 ok, 1 invalid input (config, zone directory, address in use), 2 usage.
 )";
 
@@ -39,6 +43,7 @@ struct Flags {
   std::optional<std::chrono::milliseconds> tcp_idle_timeout;
   std::optional<unsigned> tcp_max_connections;
   std::optional<base::LogLevel> log_level;
+  std::optional<std::string> geoip;
   bool help_config = false;
 };
 
@@ -73,6 +78,8 @@ std::string parse_flags(const Args& args, Flags& flags, bool& help) {
       flags.config = value;
     } else if (flag == "--zones") {
       flags.zones = value;
+    } else if (flag == "--geoip") {
+      flags.geoip = value;
     } else if (flag == "--listen" || flag == "--notify") {
       const auto address = base::SocketAddress::parse(value);
       if (!address) return flag + ": '" + value + "' is not IP:PORT (e.g. 127.0.0.1:53 or [::1]:53)";
@@ -169,12 +176,33 @@ int run_serve(const Args& args) {
   if (flags.query_log) config.query_log = true;
   if (flags.tcp_idle_timeout) config.tcp_idle_timeout = *flags.tcp_idle_timeout;
   if (flags.tcp_max_connections) config.tcp_max_connections = *flags.tcp_max_connections;
+  if (flags.geoip) config.geoip = *flags.geoip;
 
   if (config.zones_dir.empty()) return usage_error("serve", "no zone directory: give --zones DIR or zones: in -c FILE");
   if (config.listen.empty()) return usage_error("serve", "no address: give --listen IP:PORT or listen: in -c FILE");
 
-  dns::Server server(server_options(config));
+  policy::GslbService gslb(config.zones_dir);
+  if (!config.geoip.empty()) {
+    if (auto error = gslb.open_geo(config.geoip); !error.empty()) {
+      base::log_error("geo", "cannot use --geoip ", config.geoip.string(), ": ", error);
+      return exit_invalid;
+    }
+  } else {
+    base::log_info("geo", "no GeoIP database (--geoip): geo steps rank without a client location");
+  }
+
+  dns::ServerOptions options = server_options(config);
+  options.worker.dynamic = &gslb.engine();
+  // Runs on the server's control thread, before the zone set is published,
+  // so a broken policy keeps both the old zones and the old policies.
+  options.on_zones_loaded = [&gslb](const dns::ZoneSet& zones, base::DiagnosticList& diags) {
+    if (!gslb.load_policies(zones, diags)) return false;
+    base::log_info("gslb", gslb.policy_count(), " policies loaded");
+    return true;
+  };
+  dns::Server server(std::move(options));
   if (!server.start()) return exit_invalid;
+  gslb.watch_geo();
   server.run();
   return exit_ok;
 }

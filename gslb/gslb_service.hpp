@@ -1,0 +1,57 @@
+// GslbService: what `gslb serve` and `gslb explain` add to the DNS core. Owns
+// the steering Engine (the server's dns::DynamicAnswerSource), the published
+// GeoDb and the GeoWatcher that keeps it current, and loads the policies of
+// a zone set (every <zone>.gslb.yaml of the zones directory) into the engine.
+//
+// Thread context: open_geo(), load_policies() on the control thread (start-up,
+// SIGHUP through dns::ServerOptions::on_zones_loaded); engine() answers on
+// any worker thread. The service must outlive the server that points at its
+// engine.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "base/diagnostic.hpp"
+#include "base/snapshot.hpp"
+#include "dns/zone_set.hpp"
+#include "geo/geo_db.hpp"
+#include "geo/geo_watcher.hpp"
+#include "gslb/engine.hpp"
+
+namespace gslb::policy {
+
+class GslbService {
+ public:
+  explicit GslbService(std::filesystem::path zones_dir, Engine::Options engine_options = {});
+  ~GslbService();
+  GslbService(const GslbService&) = delete;
+  GslbService& operator=(const GslbService&) = delete;
+
+  // Opens the MaxMind DB at `path` and publishes it. Returns "" on success,
+  // else the error for a start-up message. Without a call, geo steps rank
+  // without a client location.
+  std::string open_geo(const std::filesystem::path& path);
+  // Starts polling the opened database's file for replacement (serve only).
+  void watch_geo();
+  bool has_geo() const { return geo_.load() != nullptr; }
+
+  // Loads, validates and compiles every policy of the zones directory
+  // against `zones` and publishes them (members up: no health view yet).
+  // All or nothing: on any error returns false with the reasons (file:line)
+  // in `diags` and the engine keeps what it had.
+  bool load_policies(const dns::ZoneSet& zones, base::DiagnosticList& diags);
+
+  const Engine& engine() const { return engine_; }
+  std::size_t policy_count() const { return engine_.state()->policies.size(); }
+
+ private:
+  std::filesystem::path zones_dir_;
+  std::filesystem::path geo_path_;
+  base::Snapshot<geo::GeoDb> geo_;
+  std::unique_ptr<geo::GeoWatcher> watcher_;
+  Engine engine_;
+};
+
+}  // namespace gslb::policy
