@@ -96,7 +96,8 @@ inline geo::ClientAddress source_client(const std::string& ip) {
   if (ip.rfind("::ffff:", 0) == 0) {
     // parse() folds v4-mapped text to IPv4; build the dual-stack socket's view by hand.
     auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    const auto v4 = base::IpAddress::parse(ip)->bytes();
+    const base::IpAddress mapped = *base::IpAddress::parse(ip);  // bytes() views into it: keep it alive
+    const auto v4 = mapped.bytes();
     ss = {};
     sin6->sin6_family = AF_INET6;
     sin6->sin6_addr.s6_addr[10] = 0xff;
