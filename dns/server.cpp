@@ -47,6 +47,14 @@ Server::Server(ServerOptions options)
 
 Server::~Server() {
   do_stop();
+  if (signals_) {
+    // We are on the way out: a repeated SIGTERM/SIGINT (a supervisor's second
+    // request, say) must not turn a clean exit into death by signal. Destroying
+    // the signal_set makes Asio restore SIG_DFL, so ignore them after that.
+    signals_.reset();
+    std::signal(SIGTERM, SIG_IGN);
+    std::signal(SIGINT, SIG_IGN);
+  }
 }
 
 bool Server::bind_sockets(std::vector<std::vector<ListenSocket>>& udp, std::vector<std::vector<ListenSocket>>& tcp) {
