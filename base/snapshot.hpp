@@ -8,9 +8,9 @@
 #pragma once
 
 #include <atomic>
-#include <mutex>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <utility>
 
 namespace gslb::base {

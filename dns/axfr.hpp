@@ -51,7 +51,7 @@ class AxfrWriter {
   std::vector<std::uint8_t> prefix_;  // header + question of the first message
   std::size_t question_size_ = 0;
   std::vector<Record> records_;  // materialised from the snapshot the transfer started with
-  std::size_t position_ = 0;  // into records_ followed by records_[0] again
+  std::size_t position_ = 0;     // into records_ followed by records_[0] again
   std::size_t message_limit_;
 };
 
