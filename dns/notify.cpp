@@ -1,5 +1,7 @@
 #include "dns/notify.hpp"
 
+#include "dns/rr_types.hpp"
+
 // GCC 12 reports a false -Wmismatched-new-delete for Asio's coroutine frame
 // allocator (awaitable_frame_base::operator new/delete are a matching pair).
 #if defined(__GNUC__) && !defined(__clang__)
@@ -27,7 +29,6 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr std::uint8_t opcode_notify = 4;
-constexpr std::uint16_t type_soa = 6;
 
 void append16(std::vector<std::uint8_t>& out, std::uint32_t value) {
   out.push_back(static_cast<std::uint8_t>(value >> 8));
@@ -46,7 +47,7 @@ std::uint16_t random_id() {
 std::vector<std::uint8_t> build_notify(std::uint16_t id, const Zone& zone) {
   std::vector<std::uint8_t> out;
   const Record soa_rr = zone.soa_record();
-  const Record* soa = soa_rr.type == type_soa ? &soa_rr : nullptr;
+  const Record* soa = soa_rr.type == rr_type::soa ? &soa_rr : nullptr;
   append16(out, id);
   out.push_back(static_cast<std::uint8_t>(opcode_notify << 3 | 0x04));  // opcode NOTIFY, AA (RFC 1996 §3.7)
   out.push_back(0);
@@ -56,11 +57,11 @@ std::vector<std::uint8_t> build_notify(std::uint16_t id, const Zone& zone) {
   append16(out, 0);
   const auto& origin = zone.origin().wire();
   out.insert(out.end(), origin.begin(), origin.end());
-  append16(out, type_soa);
+  append16(out, rr_type::soa);
   append16(out, 1);  // IN
   if (soa != nullptr) {
     out.insert(out.end(), origin.begin(), origin.end());
-    append16(out, type_soa);
+    append16(out, rr_type::soa);
     append16(out, soa->rclass);
     append16(out, soa->ttl >> 16);
     append16(out, soa->ttl & 0xFFFF);

@@ -4,19 +4,11 @@
 
 #include <cstring>
 
+#include "dns/rr_types.hpp"
+
 namespace gslb::dns {
 
 namespace {
-
-constexpr std::uint16_t type_a = 1;
-constexpr std::uint16_t type_ns = 2;
-constexpr std::uint16_t type_cname = 5;
-constexpr std::uint16_t type_soa = 6;
-constexpr std::uint16_t type_ptr = 12;
-constexpr std::uint16_t type_mx = 15;
-constexpr std::uint16_t type_txt = 16;
-constexpr std::uint16_t type_aaaa = 28;
-constexpr std::uint16_t type_srv = 33;
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
@@ -109,27 +101,27 @@ bool put_address(std::vector<std::uint8_t>& out, const ZoneToken& token, int fam
 bool convert(std::uint16_t type, std::span<const ZoneToken> f, std::string_view origin,
              std::vector<std::uint8_t>& out) {
   switch (type) {
-    case type_a:
+    case rr_type::a:
       return f.size() == 1 && put_address(out, f[0], AF_INET);
-    case type_aaaa:
+    case rr_type::aaaa:
       return f.size() == 1 && put_address(out, f[0], AF_INET6);
-    case type_ns:
-    case type_cname:
-    case type_ptr:
+    case rr_type::ns:
+    case rr_type::cname:
+    case rr_type::ptr:
       return f.size() == 1 && put_name(out, f[0], origin);
-    case type_mx:
+    case rr_type::mx:
       return f.size() == 2 && put_number(out, f[0], 2) && put_name(out, f[1], origin);
-    case type_srv:
+    case rr_type::srv:
       return f.size() == 4 && put_number(out, f[0], 2) && put_number(out, f[1], 2) && put_number(out, f[2], 2) &&
              put_name(out, f[3], origin);
-    case type_soa:
+    case rr_type::soa:
       // RFC 1035 §3.3.13. Only plain decimal timers: ldns owns unit syntax there.
       if (f.size() != 7 || !put_name(out, f[0], origin) || !put_name(out, f[1], origin)) return false;
       for (std::size_t i = 2; i < 7; ++i) {
         if (!put_number(out, f[i], 4)) return false;
       }
       return true;
-    case type_txt:
+    case rr_type::txt:
       if (f.empty()) return false;
       for (const auto& token : f) {
         if (!put_char_string(out, token)) return false;

@@ -22,6 +22,7 @@ inline constexpr std::uint16_t dname = 39;
 inline constexpr std::uint16_t opt = 41;
 inline constexpr std::uint16_t ds = 43;
 inline constexpr std::uint16_t rrsig = 46;
+inline constexpr std::uint16_t nsec = 47;
 inline constexpr std::uint16_t ixfr = 251;
 inline constexpr std::uint16_t axfr = 252;
 inline constexpr std::uint16_t any = 255;

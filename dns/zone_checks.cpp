@@ -4,6 +4,7 @@
 #include <cstring>
 #include <unordered_set>
 
+#include "dns/rr_types.hpp"
 #include "dns/zone_builder.hpp"
 #include "dns/zone_ldns.hpp"
 
@@ -11,14 +12,6 @@ namespace gslb::dns {
 
 namespace {
 
-constexpr std::uint16_t type_a = 1;
-constexpr std::uint16_t type_ns = 2;
-constexpr std::uint16_t type_cname = 5;
-constexpr std::uint16_t type_soa = 6;
-constexpr std::uint16_t type_aaaa = 28;
-constexpr std::uint16_t type_dname = 39;
-constexpr std::uint16_t type_rrsig = 46;
-constexpr std::uint16_t type_nsec = 47;
 constexpr std::uint32_t max_ttl = 0x7fffffff;  // RFC 2181 §8
 
 class Checker {
@@ -87,8 +80,9 @@ class Checker {
     const std::uint16_t head_type = rec_[node.front()].type;
     // Most names own one record, and one A or TXT record alone can break no
     // rule checked here.
-    if (node.size() == 1 && !apex && head_type != type_soa && head_type != type_ns && head_type != type_dname) {
-      if (head_type == type_a || head_type == type_aaaa) has_address_[id] = true;
+    if (node.size() == 1 && !apex && head_type != rr_type::soa && head_type != rr_type::ns &&
+        head_type != rr_type::dname) {
+      if (head_type == rr_type::a || head_type == rr_type::aaaa) has_address_[id] = true;
       return;
     }
     std::int64_t cname = -1;
@@ -98,9 +92,9 @@ class Checker {
       std::size_t end = begin + 1;
       while (end < node.size() && rec_[node[end]].type == type) ++end;
       const std::uint32_t first = check_rrset(node.subspan(begin, end - begin), apex);
-      if (type == type_cname) {
+      if (type == rr_type::cname) {
         cname = first;
-      } else if (type != type_rrsig && type != type_nsec) {
+      } else if (type != rr_type::rrsig && type != rr_type::nsec) {
         if (other < 0 || rec_[other].line > rec_[first].line) other = first;
       }
       begin = end;
@@ -152,11 +146,11 @@ class Checker {
     for (const std::uint32_t i : rrset) rec_[i].ttl = ttl;
 
     switch (type) {
-      case type_a:
-      case type_aaaa:
+      case rr_type::a:
+      case rr_type::aaaa:
         has_address_[id] = true;
         break;
-      case type_soa:
+      case rr_type::soa:
         if (!apex) {
           for (const std::uint32_t i : kept) {
             error(i, "SOA record at " + owner_text(first) + ", which is not the zone apex " + z_.origin->to_string());
@@ -166,7 +160,7 @@ class Checker {
           if (ttl == 0) warning(first, "SOA TTL is 0: negative answers will not be cached (RFC 2308 §5)");
         }
         break;
-      case type_ns: {
+      case rr_type::ns: {
         if (apex) apex_ns_ = true;
         const ZoneNode& n = z_.zone->node(id);
         const std::uint8_t* name = z_.zone->node_name(n);
@@ -177,10 +171,10 @@ class Checker {
         }
         break;
       }
-      case type_cname:
+      case rr_type::cname:
         if (apex) error(first, "CNAME at the zone apex " + z_.origin->to_string() + " (RFC 1034 §3.6.2)");
         break;
-      case type_dname:
+      case rr_type::dname:
         if (apex) error(first, "DNAME at the zone apex " + z_.origin->to_string());
         // An apex DNAME is reported above; everything would be below it.
         if (!apex) dnames_.emplace(id, first);
@@ -194,12 +188,12 @@ class Checker {
   // A second distinct record in an RRset that may hold only one.
   void extra_record(std::uint32_t r, std::uint32_t first, bool apex) {
     const std::uint16_t type = rec_[r].type;
-    if (type == type_soa && apex) {
+    if (type == rr_type::soa && apex) {
       error(r, "more than one SOA record at the zone apex (first at " + at_line(first, r) + ")");
-    } else if (type == type_cname) {
+    } else if (type == rr_type::cname) {
       error(r,
             "more than one CNAME record at " + owner_text(r) + " (first at " + at_line(first, r) + "; RFC 2181 §10.1)");
-    } else if (type == type_dname) {
+    } else if (type == rr_type::dname) {
       error(r,
             "more than one DNAME record at " + owner_text(r) + " (first at " + at_line(first, r) + "; RFC 6672 §2.4)");
     }

@@ -8,6 +8,7 @@
 #include <span>
 
 #include "dns/rdata_text.hpp"
+#include "dns/rr_types.hpp"
 #include "dns/zone_ldns.hpp"
 #include "dns/zone_tokenizer.hpp"
 
@@ -17,7 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::uint16_t type_soa = 6;
 constexpr std::uint16_t class_in = 1;
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -333,7 +333,7 @@ class Parser {
     }
 
     rec.rdata.assign(rdata.begin(), rdata.end());
-    if (rec.type == type_soa && !soa_minimum_ && rec.rdata.size() >= 4) {
+    if (rec.type == rr_type::soa && !soa_minimum_ && rec.rdata.size() >= 4) {
       const auto* m = rec.rdata.data() + rec.rdata.size() - 4;
       soa_minimum_ = (std::uint32_t{m[0]} << 24) | (std::uint32_t{m[1]} << 16) | (std::uint32_t{m[2]} << 8) | m[3];
     }
