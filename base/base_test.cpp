@@ -1,10 +1,10 @@
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
-#include <unistd.h>
 
 #include "base/atomic_file.hpp"
 #include "base/diagnostic.hpp"

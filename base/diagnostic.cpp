@@ -32,9 +32,8 @@ void DiagnosticList::append(const DiagnosticList& other) {
 }
 
 std::size_t DiagnosticList::error_count() const {
-  return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) {
-    return d.severity == Severity::error;
-  }));
+  return static_cast<std::size_t>(
+      std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::error; }));
 }
 
 void DiagnosticList::print(std::ostream& out) const {

@@ -32,12 +32,20 @@ void log_at(LogLevel level, std::string_view component, const Args&... args) {
   Log::write(level, component, s.str());
 }
 template <typename... Args>
-void log_debug(std::string_view c, const Args&... a) { log_at(LogLevel::debug, c, a...); }
+void log_debug(std::string_view c, const Args&... a) {
+  log_at(LogLevel::debug, c, a...);
+}
 template <typename... Args>
-void log_info(std::string_view c, const Args&... a) { log_at(LogLevel::info, c, a...); }
+void log_info(std::string_view c, const Args&... a) {
+  log_at(LogLevel::info, c, a...);
+}
 template <typename... Args>
-void log_warning(std::string_view c, const Args&... a) { log_at(LogLevel::warning, c, a...); }
+void log_warning(std::string_view c, const Args&... a) {
+  log_at(LogLevel::warning, c, a...);
+}
 template <typename... Args>
-void log_error(std::string_view c, const Args&... a) { log_at(LogLevel::error, c, a...); }
+void log_error(std::string_view c, const Args&... a) {
+  log_at(LogLevel::error, c, a...);
+}
 
 }  // namespace gslb::base

@@ -16,9 +16,9 @@ namespace gslb::dns {
 
 // What the server knows about the client when it asks for a dynamic answer.
 struct ClientInfo {
-  sockaddr_storage source{};      // packet source address
-  bool has_ecs = false;           // query carried a valid EDNS Client Subnet option
-  std::uint16_t ecs_family = 0;   // 1 = IPv4, 2 = IPv6 (RFC 7871 §6)
+  sockaddr_storage source{};     // packet source address
+  bool has_ecs = false;          // query carried a valid EDNS Client Subnet option
+  std::uint16_t ecs_family = 0;  // 1 = IPv4, 2 = IPv6 (RFC 7871 §6)
   std::uint8_t ecs_source_prefix = 0;
   std::array<std::uint8_t, 16> ecs_address{};  // host bits beyond the prefix are zero
 };

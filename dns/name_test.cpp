@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "dns/name.hpp"
+
+#include <doctest/doctest.h>
 
 using gslb::dns::Name;
 
@@ -8,8 +8,14 @@ TEST_CASE("names parse, print and compare case-insensitively") {
   const auto origin = Name::parse("Example.COM.");
   REQUIRE(origin);
   CHECK(origin->label_count() == 2);
-  CHECK(origin->wire() == std::string("\x07" "Example\x03" "COM\x00", 13));
-  CHECK(origin->canonical_key() == std::string("\x07" "example\x03" "com\x00", 13));
+  CHECK(origin->wire() == std::string("\x07"
+                                      "Example\x03"
+                                      "COM\x00",
+                                      13));
+  CHECK(origin->canonical_key() == std::string("\x07"
+                                               "example\x03"
+                                               "com\x00",
+                                               13));
   const auto www = Name::parse("www", &*origin);
   REQUIRE(www);
   CHECK(www->to_string() == "www.Example.COM.");
@@ -20,8 +26,8 @@ TEST_CASE("names parse, print and compare case-insensitively") {
   CHECK(Name::parse("a\\.b.c.")->label_count() == 2);
   CHECK(Name::parse("a\\.b.c.")->to_string() == "a\\.b.c.");
   CHECK(Name::parse("\\065.x.")->to_string() == "A.x.");
-  CHECK_FALSE(Name::parse("relative"));           // no origin
-  CHECK_FALSE(Name::parse("a..b."));              // empty label
+  CHECK_FALSE(Name::parse("relative"));                  // no origin
+  CHECK_FALSE(Name::parse("a..b."));                     // empty label
   CHECK_FALSE(Name::parse(std::string(64, 'a') + "."));  // label too long
   std::string longname;
   for (int i = 0; i < 64; ++i) longname += "abc.";

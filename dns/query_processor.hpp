@@ -17,7 +17,7 @@ struct ProcessorOptions {
   std::uint16_t edns_udp_size = 1232;  // our advertised EDNS payload size (DNS flag day 2020)
   bool answer_chaos = true;            // answer version.bind/id.server (CH TXT) or REFUSE
   std::string chaos_version = "gslb";
-  std::string chaos_identity;          // id.server / hostname.bind; empty = hostname
+  std::string chaos_identity;  // id.server / hostname.bind; empty = hostname
 };
 
 enum class Transport { udp, tcp };

@@ -19,9 +19,9 @@ struct SourceLocation {
 };
 
 struct Record {
-  Name owner;                  // as written in the file (case preserved)
-  std::uint16_t type = 0;      // RR TYPE (LDNS_RR_TYPE_* values)
-  std::uint16_t rclass = 1;    // RR CLASS, IN unless the file says otherwise
+  Name owner;                // as written in the file (case preserved)
+  std::uint16_t type = 0;    // RR TYPE (LDNS_RR_TYPE_* values)
+  std::uint16_t rclass = 1;  // RR CLASS, IN unless the file says otherwise
   std::uint32_t ttl = 0;
   std::vector<std::uint8_t> rdata;  // uncompressed RDATA wire bytes
   SourceLocation where;
