@@ -150,6 +150,7 @@ struct RegionConfig {
   std::vector<ListenerConfig> listeners;
   std::vector<PoolConfig> pools;
   std::vector<RouteConfig> routes;  // top to bottom; if empty and one pool exists, everything goes there
+  std::string state_file;  // SQLite state (empty: none); a relative name is resolved against the file's directory
 
   const PoolConfig* find_pool(std::string_view name) const;
 };

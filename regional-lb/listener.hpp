@@ -22,6 +22,7 @@
 #include "base/snapshot.hpp"
 #include "regional-lb/admin_api.hpp"
 #include "regional-lb/health_monitor.hpp"
+#include "regional-lb/operator_state.hpp"
 #include "regional-lb/region.hpp"
 #include "regional-lb/worker.hpp"
 
@@ -29,7 +30,10 @@ namespace gslb::lb {
 
 class Server {
  public:
-  explicit Server(std::shared_ptr<const Region> region);
+  // store (may be null) keeps operator settings and check states across
+  // restarts; not owned, it must outlive the Server. Stored settings are
+  // applied to region here, before anything listens.
+  explicit Server(std::shared_ptr<const Region> region, health::StateStore* store = nullptr);
   ~Server();
 
   // Opens every listener (and the admin listener). On failure returns false
@@ -52,6 +56,8 @@ class Server {
  private:
   void accept_next(std::size_t listener);
 
+  health::StateStore* const store_;
+  OperatorState operators_;  // drains and weights set through the admin API
   base::Snapshot<Region> regions_;
   std::shared_ptr<HealthMonitor> health_;  // of the region in service
   std::vector<std::unique_ptr<Worker>> workers_;

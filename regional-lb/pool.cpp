@@ -145,8 +145,11 @@ void Pool::set_state(std::size_t index, MemberState state) {
 void Pool::set_weight(std::size_t index, int weight) {
   std::lock_guard lock(mutex_);
   if (index >= members_.size()) return;
-  members_[index].configured_weight = weight;
-  members_[index].effective_weight = weight;
+  PoolView::Member& m = members_[index];
+  if (m.configured_weight == weight && m.effective_weight == weight) return;
+  m.configured_weight = weight;
+  m.effective_weight = weight;
+  flags_[index].ramp_since.reset();  // an operator's weight is meant at once
   publish_locked();
 }
 

@@ -129,6 +129,8 @@ class Pool {
   // Test convenience: up clears all three flags; down sets the check flag;
   // draining sets the drain flag.
   void set_state(std::size_t index, MemberState state);
+  // Sets configured and effective weight (ends a slow-start ramp); publishes
+  // only when something changed.
   void set_weight(std::size_t index, int weight);
   // How many members are available now (for "never eject the last one").
   std::size_t available_count() const { return view()->available().size(); }

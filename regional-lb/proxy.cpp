@@ -419,7 +419,10 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
       }
       if (co_await write_piece(client.stream, response_writer, t.client_idle)) co_return false;
     }
-    if (backend_keep_alive && rp->is_done() && parser.is_done() && conn->buffer.size() == 0) {
+    // Not kept for a member that stopped taking requests meanwhile (drained,
+    // down): its connections are closed as its requests end.
+    if (backend_keep_alive && rp->is_done() && parser.is_done() && conn->buffer.size() == 0 &&
+        pool.current()->members()[*member].state == MemberState::up) {
       state.upstream.give_back(pool_index, *member, std::move(conn),
                                static_cast<std::size_t>(pool_config.max_idle_per_backend));
     }
