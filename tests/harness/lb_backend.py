@@ -108,9 +108,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Server", "fake-backend")
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
+        # Header and body in one write, as real servers do for small
+        # answers: a backend killed mid-response leaves nothing half-sent.
+        self._headers_buffer.append(b"\r\n" + (payload if self.command != "HEAD" else b""))
+        self.flush_headers()
 
     def setup(self):
         super().setup()
