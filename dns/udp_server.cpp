@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/log.hpp"
+#include "dns/response_builder.hpp"
 
 namespace gslb::dns {
 
@@ -181,6 +182,16 @@ unsigned UdpListener::serve_batch(bool wait) {
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EMSGSIZE) {
+      // Larger than the interface MTU and DF is set (RFC 9715): send header and
+      // question with TC instead, so the client comes back over TCP.
+      iovec& iov = *out[sent].msg_hdr.msg_iov;
+      const std::size_t cut = truncate_to_question(static_cast<std::uint8_t*>(iov.iov_base), iov.iov_len);
+      if (cut != 0 && cut < iov.iov_len) {
+        iov.iov_len = cut;
+        continue;
+      }
+    }
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
       // One bad destination (e.g. EINVAL for an odd source address) must not
       // cost the rest of the batch their answers: skip it.
