@@ -1,10 +1,11 @@
+# shellcheck shell=bash
 # Shell helpers shared by bench/dns/run.sh and bench/gslb/run.sh (sourced):
 # stopping a server, CPU ticks and memory of a process tree, busy ticks of a CPU.
 
 stop_pid() { # stop_pid PID: TERM, up to 10 s for a clean exit, then KILL
-  local p=$1 i
+  local p=$1 _
   kill -TERM "$p" 2> /dev/null || return 0
-  for i in $(seq 1 200); do
+  for _ in $(seq 1 200); do
     kill -0 "$p" 2> /dev/null || break
     sleep 0.05
   done

@@ -80,7 +80,7 @@ if [ -n "${WANT[pdns]:-}" ]; then
     die "PowerDNS geoip backend missing (apt-get install pdns-backend-geoip): LUA pickclosest needs it"
 fi
 if [ -n "${WANT[gslb]:-}" ]; then
-  [ -x "$GSLB" ] && "$GSLB" --help 2>&1 | grep -Eq '^ +serve' || die "$GSLB missing (./scripts/build.sh)"
+  if [ ! -x "$GSLB" ] || ! "$GSLB" --help 2>&1 | grep -Eq '^ +serve'; then die "$GSLB missing (./scripts/build.sh)"; fi
 fi
 perl -MMaxMind::DB::Writer::Tree -e 1 2> /dev/null || die "perl MaxMind::DB::Writer missing (libmaxmind-db-writer-perl)"
 command -v kdig > /dev/null || die "kdig missing (knot-dnsutils)"
