@@ -432,8 +432,8 @@ class TestSource final : public DynamicAnswerSource {
   mutable ClientInfo last_client;
   DynamicAnswer::Kind kind = DynamicAnswer::Kind::answer;
 
-  std::optional<DynamicAnswer> answer(std::string_view qname_key, std::uint16_t qtype,
-                                      const ClientInfo& client) const override {
+  bool answer(std::string_view qname_key, std::uint16_t qtype, const ClientInfo& client,
+              DynamicAnswer& a) const override {
     last_key = std::string(qname_key);
     last_type = qtype;
     last_client = client;
@@ -441,8 +441,8 @@ class TestSource final : public DynamicAnswerSource {
                                       "example\x03"
                                       "com\x00",
                                       18))
-      return std::nullopt;
-    DynamicAnswer a;
+      return false;
+    a.reset();
     a.kind = kind;
     a.ttl = 30;
     a.scope_prefix = 20;
@@ -454,7 +454,7 @@ class TestSource final : public DynamicAnswerSource {
     a.addresses.push_back(addr);
     addr[3] = 8;
     a.addresses.push_back(addr);
-    return a;
+    return true;
   }
 };
 
