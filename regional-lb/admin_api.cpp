@@ -101,7 +101,18 @@ http::response<http::string_body> status(const Region& region) {
           << ",\"in_flight\":" << m.load->in_flight.load(std::memory_order_relaxed)
           << ",\"latency_ewma_us\":" << m.load->latency_ewma_us.load(std::memory_order_relaxed)
           << ",\"responses\":" << m.load->responses.load(std::memory_order_relaxed)
-          << ",\"failures\":" << m.load->failures.load(std::memory_order_relaxed) << "}";
+          << ",\"failures\":" << m.load->failures.load(std::memory_order_relaxed);
+      if (region.config.pools[p].check) {
+        const Pool::CheckInfo check = region.pools[p]->check_info(i);
+        out << ",\"check\":{\"state\":" << json_string(check.state) << ",\"rtt_us\":";
+        if (check.rtt) {
+          out << check.rtt->count();
+        } else {
+          out << "null";
+        }
+        out << ",\"detail\":" << json_string(check.detail) << "}";
+      }
+      out << "}";
     }
     out << "]}";
   }

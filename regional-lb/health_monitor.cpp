@@ -92,6 +92,8 @@ void HealthMonitor::restore_checks(health::StateStore& store) {
       const auto it = stored.find(health::Scheduler::check_key(address.ip, check_spec(*pool.check, address)));
       if (it == stored.end()) continue;
       checked_[p][m] = it->second.state;
+      region_.pools[p]->set_check_info(
+          m, Pool::CheckInfo{health::to_string(it->second.state), it->second.rtt, "restored: " + it->second.detail});
       if (it->second.state == health::State::down) {
         region_.pools[p]->set_checked_up(m, false);
         base::log_info("lb", "pool ", pool.name, " backend ", address.text,
@@ -136,7 +138,11 @@ void HealthMonitor::on_checks(const std::shared_ptr<const health::HealthView>& v
       if (target_ids_[p][m].empty()) continue;
       const health::TargetHealth* t = view->find(target_ids_[p][m]);
       // Operator overrides (drain) are the pool's own flag: only the probed state counts here.
-      if (!t || t->probed == health::State::unknown || t->probed == checked_[p][m]) continue;
+      if (!t) continue;
+      region_.pools[p]->set_check_info(
+          m,
+          Pool::CheckInfo{t->probed == health::State::unknown ? "" : health::to_string(t->probed), t->rtt, t->detail});
+      if (t->probed == health::State::unknown || t->probed == checked_[p][m]) continue;
       // Members start up (optimistic until the first result): a first "up" changes nothing.
       const bool was_up = checked_[p][m] != health::State::down;
       checked_[p][m] = t->probed;

@@ -82,6 +82,8 @@ def test_rolling_deploy_under_load_fails_no_request():
             assert status == 200, body
             wait_for("%s idle" % b.id, lambda: backend_status(lb, b.address)["in_flight"] == 0)
             b.stop()
+            # Down long enough for the LB's check to notice, as in a real deploy.
+            wait_for("%s check down" % b.id, lambda: backend_status(lb, b.address)["check"]["state"] == "down")
             wait_for_requests(load, 100)  # traffic goes on without it
             backends[i] = b = BackendProcess(b.id, port=b.port)
             status, body = admin(lb, "POST", "/pools/web/backends/%s/enable" % b.address)

@@ -101,11 +101,14 @@ def test_drain_weight_and_health_survive_a_restart():
         assert status[b.address]["weight"] == 3, status
         assert status[c.address]["state"] == "up" and status[c.address]["weight"] == 1, status
         assert status[d.address]["state"] == "down", status
+        assert status[d.address]["check"]["state"] == "down", status
         assert "starts down (state file" in lb.log(), lb.log()
         before = d.count()
         assert served_by(lb, 20) == {"b": 15, "c": 5}
         assert d.count() - before <= 2  # probes only, no traffic
         wait_for("d up", lambda: backends_status(lb)[d.address]["state"] == "up")
+        check = backends_status(lb)[d.address]["check"]
+        assert check["state"] == "up" and check["detail"] == "HTTP 200" and 0 < check["rtt_us"] < 1000000, check
         # Two probes, the first after U[0, 100 ms], the second about 1 s later.
         assert time.monotonic() - started >= 0.8
         probes = [q for q in list(d.requests) if q["path"] == "/health"]
