@@ -135,7 +135,7 @@ void GslbService::republish_locked() {
   // Before the scheduler's first view: the stored states, with no probe
   // result yet (epoch), so TTLs stay short until probes confirm them.
   health::HealthView view = inputs_.probed
-                                ? with_overrides(*inputs_.probed, inputs_.overrides, now)
+                                ? with_overrides(*inputs_.probed, inputs_.overrides, inputs_.targets, now)
                                 : restored_view(inputs_.targets, inputs_.restored, inputs_.overrides, {}, now);
   inputs_.effective = std::make_shared<const health::HealthView>(std::move(view));
   engine_.publish(inputs_.compiled, inputs_.effective.get(), now);

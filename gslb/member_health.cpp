@@ -74,23 +74,30 @@ health::HealthView restored_view(const std::map<std::string, CheckTarget>& targe
     if (auto o = overrides.find(id); o != overrides.end()) t.forced = o->second.forced;
     t.up = health::effective_up(t.probed, t.forced);
   }
-  return with_overrides(health::HealthView(std::move(map)), overrides, now);
+  return with_overrides(health::HealthView(std::move(map)), overrides, targets, now);
 }
 
 health::HealthView with_overrides(const health::HealthView& view,
                                   const std::map<std::string, health::Override, std::less<>>& overrides,
+                                  const std::map<std::string, CheckTarget>& targets,
                                   std::chrono::steady_clock::time_point now) {
   health::HealthView::Map map = view.targets();
   for (const auto& [id, o] : overrides) {
     if (map.contains(id)) continue;
     health::TargetHealth t;
-    t.probed = health::State::up;
     t.forced = o.forced;
+    if (auto target = targets.find(id); target != targets.end()) {
+      t.probed = health::State::unknown;
+      t.interval = target->second.spec.interval;
+      t.jitter = target->second.spec.jitter;
+    } else {
+      t.probed = health::State::up;
+      t.since = o.set_at;
+      t.last_result = now;
+      t.detail = "no check";
+      t.interval = std::chrono::hours(24);
+    }
     t.up = health::effective_up(t.probed, t.forced);
-    t.since = o.set_at;
-    t.last_result = now;
-    t.detail = "no check";
-    t.interval = std::chrono::hours(24);
     map.emplace(id, std::move(t));
   }
   return health::HealthView(std::move(map));

@@ -58,13 +58,15 @@ health::HealthView restored_view(const std::map<std::string, CheckTarget>& targe
                                  std::chrono::steady_clock::time_point last_result,
                                  std::chrono::steady_clock::time_point now);
 
-// `view` plus an entry for each overridden id the view lacks (members
-// without a check: the scheduler does not list them). Such an entry is
-// counted up but for the operator's Forced state, with detail "no check",
-// and cannot change by itself (a drained one stays stable for a day from
-// `now`, so its answers keep the record TTL).
+// `view` plus an entry for each overridden id the view lacks: members
+// without a check (the scheduler does not list them) and checked members
+// not probed yet. An unchecked one is counted up but for the operator's
+// Forced state, with detail "no check", and cannot change by itself (a
+// drained one stays stable for a day from `now`, so its answers keep the
+// record TTL); a checked one is probed `unknown`.
 health::HealthView with_overrides(const health::HealthView& view,
                                   const std::map<std::string, health::Override, std::less<>>& overrides,
+                                  const std::map<std::string, CheckTarget>& targets,
                                   std::chrono::steady_clock::time_point now);
 
 }  // namespace gslb::policy
