@@ -2,7 +2,9 @@
 """Health checks, the state file and the admin API of the real `gslb serve`.
 
 Three members of a pool are checked over HTTP at 127.0.0.1, .2 and .3 on one
-port, where the test runs real HTTP servers (interval 200ms, fall 2, rise 5).
+port, where the test runs real HTTP servers (interval 200ms, fall 2, rise 8:
+the long rise leaves over a second to see a restored state before probes
+could overturn it).
 Answers are read over the wire with kdig and dnspython. The steps run in
 order against one state file:
 
@@ -18,7 +20,9 @@ order against one state file:
      restart, shows in `gslb status` and `gslb explain --state`, and clears;
   5. SIGHUP with a member added and one removed re-targets the checks
      without resetting the unchanged members;
-  6. a state file that is not a database stops start-up with a clear error.
+  6. a state file that is not a database stops start-up with a clear error;
+  7. with every member down, when_all_down answer_all fails open (counted in
+     /metrics) and servfail answers SERVFAIL.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ import gslbtest
 
 INTERVAL_S = 0.2
 FALL = 2
-RISE = 5
+RISE = 8
 
 ZONE = """$ORIGIN gslb.test.
 $TTL 300
@@ -68,6 +72,7 @@ def policy_text(port: int, members: dict[str, str]) -> str:
     lines += ["  plain:", "    members:", "      - { region: eu, address: 10.0.9.1 }",
               "records:",
               "  www: { pool: web, ttl: 30, answers: 4, steering: [all] }",
+              "  strict: { pool: web, ttl: 30, when_all_down: servfail }",
               "  plain: { pool: plain, ttl: 60 }"]
     return "\n".join(lines) + "\n"
 
@@ -326,6 +331,8 @@ class ServeHealthTest(unittest.TestCase):
             self.assertEqual(after[kept]["since"], before[kept]["since"], kept)
         self.assertEqual(self.addresses(), ["10.0.1.1", "10.0.3.1"])
         (self.zones / "gslb.test.gslb.yaml").write_text(policy_text(self.check_port, MEMBERS))
+        self.server.send_signal(signal.SIGHUP)
+        wait_for(lambda: self.addresses() == sorted(MEMBERS), 5, "the original members after a second SIGHUP")
 
     def test_6_broken_state_file_is_a_clear_error(self):
         broken = self.workdir / "broken.db"
@@ -337,6 +344,24 @@ class ServeHealthTest(unittest.TestCase):
         self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
         self.assertIn(str(broken), out.stderr)
         self.assertIn("not a database", out.stderr)
+
+    def test_7_all_down_fails_open_visibly(self):
+        def fail_open_count():
+            _, metrics = self.admin("GET", "/metrics")
+            return int(re.search(r"^gslb_fail_open_answers_total (\d+)$", metrics, re.M).group(1))
+
+        self.assertEqual(answer(self.server.port, "strict.gslb.test.")[0], "NOERROR")
+        for b in self.backends.values():
+            b.stop()
+        wait_for(lambda: all(self.members()[f"web/{a}"]["state"] == "down" for a in MEMBERS), 5, "all members down")
+        before = fail_open_count()
+        # when_all_down: answer_all (the default) serves every member...
+        self.assertEqual(kdig(self.server.port), sorted(MEMBERS))
+        self.assertEqual(fail_open_count(), before + 1)
+        # ...and servfail says so.
+        self.assertEqual(answer(self.server.port, "strict.gslb.test.")[0], "SERVFAIL")
+        for b in self.backends.values():
+            b.start()
 
 
 if __name__ == "__main__":
