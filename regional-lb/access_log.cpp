@@ -23,15 +23,21 @@ void append_number(std::string& out, std::uint64_t v) {
   out.append(buf, r.ptr);
 }
 
-// Microseconds as seconds with millisecond precision ("0.002"), like nginx's $request_time.
-void append_seconds(std::string& out, std::int64_t us) {
-  const std::uint64_t ms = static_cast<std::uint64_t>((us + 500) / 1000);
-  append_number(out, ms / 1000);
+// Microseconds as seconds: with microsecond precision ("0.000231") for JSON,
+// millisecond ("0.002", like nginx's $request_time) for combined.
+void append_seconds(std::string& out, std::int64_t us, bool micro) {
+  const std::uint64_t v = static_cast<std::uint64_t>(us < 0 ? 0 : micro ? us : (us + 500) / 1000);
+  const std::uint64_t scale = micro ? 1'000'000 : 1'000;
+  append_number(out, v / scale);
   out += '.';
-  const unsigned frac = static_cast<unsigned>(ms % 1000);
-  out += static_cast<char>('0' + frac / 100);
-  out += static_cast<char>('0' + frac / 10 % 10);
-  out += static_cast<char>('0' + frac % 10);
+  std::uint64_t frac = v % scale;
+  char digits[6];
+  const int n = micro ? 6 : 3;
+  for (int i = n - 1; i >= 0; --i) {
+    digits[i] = static_cast<char>('0' + frac % 10);
+    frac /= 10;
+  }
+  out.append(digits, static_cast<std::size_t>(n));
 }
 
 // RFC 8259 §7 string body. Bytes ≥ 0x80 are escaped as \u00XX so that a
@@ -134,7 +140,7 @@ void format_access_line(AccessLogConfig::Format format, const RequestLine& req, 
     out += ",\"bytes\":";
     append_number(out, rec.body_bytes);
     out += ",\"duration\":";
-    append_seconds(out, req.duration.count());
+    append_seconds(out, req.duration.count(), true);
     out += ",\"pool\":";
     if (pool.empty()) {
       out += "null";
@@ -151,7 +157,7 @@ void format_access_line(AccessLogConfig::Format format, const RequestLine& req, 
     if (rec.upstream_us < 0) {
       out += "null";
     } else {
-      append_seconds(out, rec.upstream_us);
+      append_seconds(out, rec.upstream_us, true);
     }
     out += ",\"referer\":";
     append_json_string(out, req.referer);
@@ -180,12 +186,12 @@ void format_access_line(AccessLogConfig::Format format, const RequestLine& req, 
   out += ' ';
   append_quoted(out, req.user_agent);
   out += " rt=";
-  append_seconds(out, req.duration.count());
+  append_seconds(out, req.duration.count(), false);
   out += " urt=";
   if (rec.upstream_us < 0) {
     out += '-';
   } else {
-    append_seconds(out, rec.upstream_us);
+    append_seconds(out, rec.upstream_us, false);
   }
   out += " pool=";
   out += pool.empty() ? std::string_view("-") : pool;
