@@ -68,7 +68,9 @@ def s_client(port, ip, *args):
                        input="", capture_output=True, text=True, timeout=20)
     out = r.stdout + r.stderr
     subject = re.search(r"^subject=(.*)$", out, re.M)
-    protocol = re.search(r"^\s*Protocol\s*:\s*(\S+)", out, re.M)
+    # "New, TLSv1.3, Cipher is ..." is printed right after the handshake (the
+    # SSL-Session block may be missing when a TLS 1.3 ticket has not arrived).
+    protocol = re.search(r"^New, (TLSv[\d.]+), Cipher is", out, re.M)
     return r.returncode, subject.group(1).strip() if subject else None, protocol.group(1) if protocol else None, out
 
 
