@@ -143,16 +143,17 @@ asio::awaitable<void> HttpSession::run() {
       if (ec == http::error::body_limit) status = http::status::payload_too_large;
       base::log_debug("lb", ip_text_, ": bad request: ", ec.message());
       co_await send_simple_response(client, server, status, http::obsolete_reason(status), false, 11);
-      if (logging) log_request(*access_log, parser.get().base(), began, began_wall, false);
+      if (logging) log_request(*access_log, parser.get().base(), began, began_wall, false, 11);
       break;
     }
     const auto& header = parser.get().base();
     if (const auto refusal = check_request(header, parser.chunked(), {limits.request_line, limits.header_count})) {
       base::log_debug("lb", ip_text_, ": refused: ", refusal->reason);
       co_await send_simple_response(client, server, refusal->status, refusal->reason, false, header.version());
-      if (logging) log_request(*access_log, header, began, began_wall, true);
+      if (logging) log_request(*access_log, header, began, began_wall, true, header.version());
       break;
     }
+    const unsigned version = header.version();  // forwarding rewrites it to 1.1
     const bool has_body = parser.chunked() || parser.content_length().value_or(0) > 0;
     // Local answers do not read a request body: close after them if there is one.
     const bool keep = parser.get().keep_alive() && !has_body;
@@ -171,7 +172,7 @@ asio::awaitable<void> HttpSession::run() {
     } else {
       again = co_await forward_request(worker_, *state, route->pool, client, parser);
     }
-    if (logging) log_request(*access_log, header, began, began_wall, true);
+    if (logging) log_request(*access_log, header, began, began_wall, true, version);
     if (!again) break;
   }
   co_await close_gracefully();
@@ -179,7 +180,7 @@ asio::awaitable<void> HttpSession::run() {
 
 void HttpSession::log_request(AccessLog& log, const http::request_header<>& header,
                               std::chrono::steady_clock::time_point began,
-                              std::chrono::system_clock::time_point began_wall, bool parsed) const {
+                              std::chrono::system_clock::time_point began_wall, bool parsed, unsigned version) const {
   RequestLine line;
   line.time = began_wall;
   line.duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - began);
@@ -190,7 +191,7 @@ void HttpSession::log_request(AccessLog& log, const http::request_header<>& head
     const auto target = header.target();
     line.method = {method.data(), method.size()};
     line.target = {target.data(), target.size()};
-    line.version = header.version();
+    line.version = version;
     line.host = field(header, http::field::host);
     line.referer = field(header, http::field::referer);
     line.user_agent = field(header, http::field::user_agent);

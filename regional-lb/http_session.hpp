@@ -49,7 +49,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::awaitable<bool> handshake();
   void log_request(AccessLog& log, const boost::beast::http::request_header<>& header,
                    std::chrono::steady_clock::time_point began, std::chrono::system_clock::time_point began_wall,
-                   bool parsed) const;
+                   bool parsed, unsigned version) const;
 
   Worker& worker_;
   const ListenerContext& listener_;

@@ -34,7 +34,8 @@ GSLB = os.environ.get("GSLB", "build/gslb")
 
 
 def config(backend, pki, extra_routes=""):
-    return """listeners:
+    return """access_log: { path: access.log }
+listeners:
   - address: 127.0.0.1:0
   - address: 127.0.0.2:0
     tls:
@@ -160,6 +161,18 @@ def test_sni_versions_headers_redirect_reload():
         r = curl("https://a.example.test:%d/secure/p" % s.tls, s.tls, "a.example.test", "127.0.0.2", "--cacert", ca)
         assert " 200" in r.stdout.splitlines()[0], r.stdout  # over TLS the rule does not match
 
+        # The access log tells TLS requests apart.
+        log_path = os.path.join(os.path.dirname(s.lb.config_path), "access.log")
+        want = {("/secure/p?q=1&r=2", 308, False), ("/secure/p", 200, True), ("/proto", 200, True),
+                ("/proto", 200, False)}
+        deadline = time.monotonic() + 10
+        got = set()
+        while time.monotonic() < deadline and not want <= got:
+            time.sleep(0.05)  # the log is written in batches; polling, bounded
+            with open(log_path) as f:
+                got = {(e["target"], e["status"], e["tls"]) for e in map(json.loads, f.read().splitlines())}
+        assert want <= got, got
+
         # SIGHUP re-reads certificates: renew a in place.
         cert2, key2 = s.ca.issue("a2", ["a.example.test", "www.a.example.test"], cn="a renewed")
         shutil.copy(cert2, s.pki["a"][0])
@@ -175,7 +188,7 @@ def test_sni_versions_headers_redirect_reload():
             f.write("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
         outcome = s.lb.reload(config(s.backend, s.pki))
         assert "reload failed" in outcome, outcome
-        assert re.search(r"region\.yaml:7:\d+: error: listeners\[1\]\.tls\.certificates\[1\]\.key: .*b\.key: "
+        assert re.search(r"region\.yaml:8:\d+: error: listeners\[1\]\.tls\.certificates\[1\]\.key: .*b\.key: "
                          r"not a PEM private key", s.lb.log()), s.lb.log()
         code, subject, _, out = s_client(s.tls, "127.0.0.2", "-servername", "x.b.example.test", "-CAfile", ca)
         assert subject and "b wildcard" in subject, out
