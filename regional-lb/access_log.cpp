@@ -238,7 +238,11 @@ bool AccessLog::configure(const std::optional<AccessLogConfig>& config, std::str
     fd_ = fd;
   }
   if (old > 2) ::close(old);
-  enabled_.store(fd >= 0, std::memory_order_relaxed);
+  {
+    std::lock_guard lock(wait_mutex_);  // so the writer cannot miss the change
+    enabled_.store(fd >= 0, std::memory_order_relaxed);
+  }
+  wake_cv_.notify_one();
   return true;
 }
 
@@ -302,7 +306,13 @@ void AccessLog::run_writer() {
   while (!stopping) {
     {
       std::unique_lock lock(wait_mutex_);
-      wake_cv_.wait_for(lock, kFlushEvery, [this] { return stop_; });
+      if (enabled()) {
+        wake_cv_.wait_for(lock, kFlushEvery, [this] { return stop_; });
+      } else {
+        // Off: sleep until configure() turns it on (or stop); nothing to flush
+        // but a last batch, which the pass below after waking writes.
+        wake_cv_.wait(lock, [this] { return stop_ || enabled(); });
+      }
       stopping = stop_;
     }
     {
