@@ -114,7 +114,7 @@ bool Engine::answer(std::string_view qname_key, std::uint16_t qtype, const dns::
                    client ? &*client : nullptr,
                    w.geo ? w.geo->get() : nullptr,
                    state->health[entry->policy],
-                   std::chrono::steady_clock::now(),
+                   std::nullopt,  // the clock is read only if the TTL needs it
                    w.rng,
                    hash_key_};
   const PipelineOutcome result = run_pipeline(in, w.scratch, out);
