@@ -34,16 +34,18 @@ std::optional<ClientAddress> from_ecs(std::uint16_t family, std::uint8_t source_
 std::optional<ClientAddress> choose_client_address(const sockaddr_storage& source, bool has_ecs,
                                                    std::uint16_t ecs_family, std::uint8_t ecs_source_prefix,
                                                    const std::array<std::uint8_t, 16>& ecs_address) noexcept {
-  const auto packet_source = base::IpAddress::from_sockaddr(source);
   if (has_ecs) {
     if (ecs_source_prefix == 0 && (ecs_family == kEcsFamilyIpv4 || ecs_family == kEcsFamilyIpv6)) {
       // RFC 7871 §7.1.2: SOURCE PREFIX-LENGTH 0 means "do not use my
       // address"; the resolver's own address is what we have.
+      const auto packet_source = base::IpAddress::from_sockaddr(source);
       if (!packet_source) return std::nullopt;
       return ClientAddress{*packet_source, 0, true};
     }
     if (auto ecs = from_ecs(ecs_family, ecs_source_prefix, ecs_address)) return ecs;
   }
+  // Converted only here: most GSLB queries carry ECS and never need it.
+  const auto packet_source = base::IpAddress::from_sockaddr(source);
   if (!packet_source) return std::nullopt;
   return ClientAddress{*packet_source, static_cast<std::uint8_t>(packet_source->bit_count()), false};
 }
