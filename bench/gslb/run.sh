@@ -193,7 +193,7 @@ done
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "kernel: $(uname -r)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) CPUs)"
-  echo "gdnsd: $(gdnsd -V 2>&1 | grep -m1 version || echo -)"
+  echo "gdnsd: $({ gdnsd -V 2>&1 || true; } | grep -m1 version || echo -)"
   echo "pdns: $(dpkg-query -W -f '${Version}' pdns-server 2> /dev/null || echo -)"
   [ -z "${WANT[gslb]:-}" ] ||
     echo "gslb: $("$GSLB" version 2>&1 | head -n1) ($(git -C "$REPO" rev-parse --short HEAD 2> /dev/null || echo '?'))"
