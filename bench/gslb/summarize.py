@@ -86,6 +86,7 @@ def main():
             continue
         run = parse(path)
         if run:
+            run["round"] = int(m.group(2))
             runs.setdefault(m.group(1), []).append(run)
     rows = [r for r in ORDER if r in runs] + sorted(r for r in runs if r not in ORDER)
     med = {r: {k: statistics.median(x[k] for x in runs[r]) for k in ("qps", "cpu_us", "tick_us", "user_us", "util", "core_us",
@@ -130,11 +131,17 @@ def main():
     ):
         x = ratio(a, b, key)
         if x is not None:
-            lines.append(f"| {what} | {x:.2f} | {target} |")
+            # The same ratio within each round (both rows ran minutes apart at
+            # most), which cancels slow drifts of the machine's load.
+            by_round_b = {y["round"]: y[key] for y in runs[b]}
+            paired = sorted(y[key] / by_round_b[y["round"]] for y in runs[a]
+                            if by_round_b.get(y["round"], 0) > 0)
+            per_round = " / ".join(f"{v:.2f}" for v in paired)
+            lines.append(f"| {what} | {x:.2f} | {per_round} | {target} |")
     if lines:
         print("## Ratios (of the medians)\n")
-        print("| ratio | value | target |")
-        print("|---|---|---|")
+        print("| ratio | of the medians | within each round (sorted) | target |")
+        print("|---|---|---|---|")
         print("\n".join(lines))
         print()
     print("Load average before each run: " + "; ".join(
