@@ -139,7 +139,7 @@ def main():
             per_round = " / ".join(f"{v:.2f}" for v in paired)
             lines.append(f"| {what} | {x:.2f} | {per_round} | {target} |")
     if lines:
-        print("## Ratios (of the medians)\n")
+        print("## Ratios\n")
         print("| ratio | of the medians | within each round (sorted) | target |")
         print("|---|---|---|---|")
         print("\n".join(lines))
