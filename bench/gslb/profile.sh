@@ -4,8 +4,9 @@
 # Instruction counts do not depend on machine load, so this is the figure to
 # compare between commits on a busy machine.
 #
-# usage: bench/gslb/profile.sh [--queries N] [--gslb PATH] [--out DIR]
+# usage: bench/gslb/profile.sh [--queries N] [--subnets N] [--gslb PATH] [--out DIR]
 #   --queries N   answers counted per corpus (default 20000, max 200000)
+#   --subnets N   distinct client /24s in the corpora (default 20000, as run.sh)
 #   --out DIR     keep callgrind.<corpus>.out there (default: a temporary directory)
 # Prints, per corpus, user-space instructions per answered query and the top
 # functions by self cost. Kernel work (the socket path) is not counted.
@@ -15,12 +16,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 DNS=$REPO/bench/dns
 QUERIES=20000
+SUBNETS=20000
 GSLB=${GSLB:-$REPO/build/gslb}
 OUT=""
 die() { echo "gslb/profile.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --queries) QUERIES=$2; shift 2 ;;
+    --subnets) SUBNETS=$2; shift 2 ;;
     --gslb) GSLB=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -28,6 +31,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ $QUERIES =~ ^[0-9]+$ && $QUERIES -ge 1 && $QUERIES -le 200000 ]] || die "--queries must be 1..200000"
+[[ $SUBNETS =~ ^[0-9]+$ && $SUBNETS -ge 1 && $SUBNETS -le 1000000 ]] || die "--subnets must be 1..1000000"
 [ -x "$GSLB" ] || die "no gslb binary at $GSLB (build it first)"
 command -v valgrind > /dev/null || die "valgrind not installed"
 RUN=$(mktemp -d /tmp/gslb-profile-XXXXXX)
@@ -49,8 +53,8 @@ perl "$HERE/make_bench_mmdb.pl" "$RUN/bench.mmdb" 2> /dev/null
 mkdir -p "$RUN/zones"
 python3 "$DNS/genzone.py" --hosts 1000 -o "$RUN/zones/example.test.zone"
 python3 "$DNS/genqueries.py" --hosts 1000 --count 20000 --seed 1 -o "$RUN/static-names.txt"
-python3 "$HERE/gencorpus.py" --static "$RUN/static-names.txt" -o "$RUN/static.txt"
-python3 "$HERE/gencorpus.py" --names geo,wrr,fo --count 30000 -o "$RUN/gslb.txt"
+python3 "$HERE/gencorpus.py" --static "$RUN/static-names.txt" --subnets "$SUBNETS" -o "$RUN/static.txt"
+python3 "$HERE/gencorpus.py" --names geo,wrr,fo --count 30000 --subnets "$SUBNETS" -o "$RUN/gslb.txt"
 # No health-check target here: `fo` members stay up until a check fails,
 # and the checker's work is not on the query path anyway.
 sed -e "s|@HCPORT@|9|g" "$HERE/conf/example.test.gslb.yaml.in" > "$RUN/zones/example.test.gslb.yaml"
