@@ -49,6 +49,7 @@ bool Server::bind(std::string& error) {
                                            });
     if (!admin_->bind(*region->config.admin.address, error)) return false;
   }
+  if (!access_log_.configure(region->config.access_log, error)) return false;
   for (const auto& l : region->config.listeners) {
     auto acceptor = std::make_unique<tcp::acceptor>(workers_[0]->io());
     const tcp::endpoint endpoint(l.address.ip, l.address.port);
@@ -63,6 +64,8 @@ bool Server::bind(std::string& error) {
       return false;
     }
     acceptors_.push_back(std::move(acceptor));
+    listener_contexts_.push_back(
+        std::make_unique<ListenerContext>(ListenerContext{listener_contexts_.size(), &access_log_}));
   }
   return true;
 }
@@ -105,7 +108,9 @@ void Server::accept_next(std::size_t listener) {
       timer->async_wait([this, listener, timer](boost::system::error_code) { accept_next(listener); });
       return;
     }
-    asio::post(target.io(), [&target, s = std::move(socket)]() mutable { HttpSession::start(target, std::move(s)); });
+    asio::post(target.io(), [&target, context = listener_contexts_[listener].get(), s = std::move(socket)]() mutable {
+      HttpSession::start(target, *context, std::move(s));
+    });
     accept_next(listener);
   });
 }
@@ -138,6 +143,9 @@ bool Server::reload(RegionConfig config, std::string& error) {
     error = "worker count changed; restart to apply";
     return false;
   }
+  // Reopened even when unchanged: after logrotate moved the file, SIGHUP
+  // makes a new one.
+  if (!access_log_.configure(config.access_log, error)) return false;
   // Build everything, then switch: until the posts below run, the old region serves.
   auto region = std::make_shared<const Region>(std::move(config), old->hash_key);
   auto health = std::make_shared<HealthMonitor>(region);
