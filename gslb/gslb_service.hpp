@@ -54,9 +54,11 @@ class GslbService {
   bool has_geo() const { return geo_.load() != nullptr; }
 
   // Loads, validates and compiles every policy of the zones directory
-  // against `zones` and publishes them (members up: no health view yet).
-  // All or nothing: on any error returns false with the reasons (file:line)
-  // in `diags` and the engine keeps what it had.
+  // against `zones` and publishes them with the members' current health;
+  // with health enabled, re-targets the scheduler (new members probed,
+  // removed ones dropped, unchanged ones keep their state). All or nothing:
+  // on any error returns false with the reasons (file:line) in `diags` and
+  // the engine and the scheduler keep what they had.
   bool load_policies(const dns::ZoneSet& zones, base::DiagnosticList& diags);
 
   // Opens the state file (empty path: state lives in memory only) and
