@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -104,8 +105,10 @@ class GslbService {
     std::vector<health::CheckRecord> restored;         // from the state file, until `probed` exists
     std::map<std::string, health::Override, std::less<>> overrides;
     std::shared_ptr<const health::HealthView> effective;  // what the engine was given
+    std::set<std::string> all_down_pools;                 // "<zone> <pool>", logged on change
   };
   void republish_locked();
+  void log_all_down_changes_locked();
   void on_health_published(std::shared_ptr<const health::HealthView> view);
 
   std::filesystem::path zones_dir_;

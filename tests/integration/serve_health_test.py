@@ -363,6 +363,7 @@ class ServeHealthTest(unittest.TestCase):
         self.assertEqual(fail_open_count(), before + 1)
         # ...and servfail says so.
         self.assertEqual(answer(self.server.port, "strict.gslb.test.")[0], "SERVFAIL")
+        self.assertIn("every member of pool gslb.test. web is down", self.server.log())
         for b in self.backends.values():
             b.start()
 
