@@ -139,6 +139,30 @@ void GslbService::republish_locked() {
                                 : restored_view(inputs_.targets, inputs_.restored, inputs_.overrides, {}, now);
   inputs_.effective = std::make_shared<const health::HealthView>(std::move(view));
   engine_.publish(inputs_.compiled, inputs_.effective.get(), now);
+  log_all_down_changes_locked();
+}
+
+void GslbService::log_all_down_changes_locked() {
+  // STYLE habit 9: failing open is visible, once per transition (the
+  // per-answer count is the engine's fail-open counter).
+  std::set<std::string> now_down;
+  for (const PolicyPtr& policy : inputs_.policies) {
+    for (const auto& [name, pool] : policy->pools) {
+      bool all_down = !pool.members.empty();
+      for (const Member& m : pool.members) {
+        const health::TargetHealth* t = inputs_.effective->find(m.id);
+        all_down = all_down && t != nullptr && !t->serving();
+      }
+      if (all_down) now_down.insert(policy->zone.to_string() + " " + name);
+    }
+  }
+  for (const std::string& pool : now_down)
+    if (!inputs_.all_down_pools.contains(pool))
+      base::log_warning("health", "every member of pool ", pool,
+                        " is down: its records answer as when_all_down says (answer_all fails open)");
+  for (const std::string& pool : inputs_.all_down_pools)
+    if (!now_down.contains(pool)) base::log_info("health", "pool ", pool, " has a serving member again");
+  inputs_.all_down_pools = std::move(now_down);
 }
 
 std::string GslbService::set_override(const std::string& id, health::Forced forced, std::string reason) {

@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,9 +55,11 @@ class GslbService {
   bool has_geo() const { return geo_.load() != nullptr; }
 
   // Loads, validates and compiles every policy of the zones directory
-  // against `zones` and publishes them (members up: no health view yet).
-  // All or nothing: on any error returns false with the reasons (file:line)
-  // in `diags` and the engine keeps what it had.
+  // against `zones` and publishes them with the members' current health;
+  // with health enabled, re-targets the scheduler (new members probed,
+  // removed ones dropped, unchanged ones keep their state). All or nothing:
+  // on any error returns false with the reasons (file:line) in `diags` and
+  // the engine and the scheduler keep what they had.
   bool load_policies(const dns::ZoneSet& zones, base::DiagnosticList& diags);
 
   // Opens the state file (empty path: state lives in memory only) and
@@ -102,8 +105,10 @@ class GslbService {
     std::vector<health::CheckRecord> restored;         // from the state file, until `probed` exists
     std::map<std::string, health::Override, std::less<>> overrides;
     std::shared_ptr<const health::HealthView> effective;  // what the engine was given
+    std::set<std::string> all_down_pools;                 // "<zone> <pool>", logged on change
   };
   void republish_locked();
+  void log_all_down_changes_locked();
   void on_health_published(std::shared_ptr<const health::HealthView> view);
 
   std::filesystem::path zones_dir_;

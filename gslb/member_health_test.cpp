@@ -122,7 +122,8 @@ TEST_CASE("member_health: overrides apply to restored and to unchecked members")
 
   // A checked member not probed yet is unknown (counted up) under its override.
   overrides["web/10.0.2.1"] = {health::Forced::drain, "", std::chrono::system_clock::now()};
-  const health::TargetHealth* pending = with_overrides({}, overrides, targets, now).find("web/10.0.2.1");
+  const health::HealthView pending_view = with_overrides({}, overrides, targets, now);
+  const health::TargetHealth* pending = pending_view.find("web/10.0.2.1");
   REQUIRE(pending);
   CHECK(pending->probed == health::State::unknown);
   CHECK(pending->detail.empty());

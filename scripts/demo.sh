@@ -183,6 +183,12 @@ fail() {
 answer() { # answer NAME SUBNET -> the A records, sorted, space-separated
   dig +short +time=2 +tries=2 @127.0.0.1 -p "$port" "$1" A ${2:+"+subnet=$2"} | sort | tr '\n' ' ' | sed 's/ $//'
 }
+# gslb serve probes each region's /health (rise 2, interval 1s): wait, bounded,
+# until it counts all three up, in case a first probe came before a region was.
+for _ in $(seq 1 100); do
+  [[ $(answer all.demo.test "") == "127.0.0.11 127.0.0.12 127.0.0.13" ]] && break
+  sleep 0.1
+done
 [[ $(answer www.demo.test $ny) == 127.0.0.11 ]] || fail "New York client: expected us-east, got '$(answer www.demo.test $ny)'"
 [[ $(answer www.demo.test $fra) == 127.0.0.12 ]] || fail "Frankfurt client: expected eu-west, got '$(answer www.demo.test $fra)'"
 [[ $(answer www.demo.test $tyo) == 127.0.0.13 ]] || fail "Tokyo client: expected ap-northeast, got '$(answer www.demo.test $tyo)'"

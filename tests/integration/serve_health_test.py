@@ -22,7 +22,10 @@ order against one state file:
      without resetting the unchanged members;
   6. a state file that is not a database stops start-up with a clear error;
   7. with every member down, when_all_down answer_all fails open (counted in
-     /metrics) and servfail answers SERVFAIL.
+     /metrics) and servfail answers SERVFAIL;
+  8. with admin_token in gslb.yaml the API wants the bearer token (and
+     `gslb status -c` sends it); without one a non-loopback admin address
+     is refused at start.
 """
 
 from __future__ import annotations
@@ -360,8 +363,42 @@ class ServeHealthTest(unittest.TestCase):
         self.assertEqual(fail_open_count(), before + 1)
         # ...and servfail says so.
         self.assertEqual(answer(self.server.port, "strict.gslb.test.")[0], "SERVFAIL")
+        self.assertIn("every member of pool gslb.test. web is down", self.server.log())
         for b in self.backends.values():
             b.start()
+
+    def test_8_admin_token_and_loopback_rule(self):
+        self.stop_serve()
+        token = "test-token-0123456789"
+        admin_port = gslbtest.free_port()
+        config = self.workdir / "gslb.yaml"
+        config.write_text(f'state: state.db\nadmin: "127.0.0.1:{admin_port}"\nadmin_token: "{token}"\n')
+        self.__class__.admin_port = admin_port
+        self.__class__.server = gslbtest.start_gslb(self.zones, self.workdir, ["-c", str(config)])
+        status, body = self.admin("GET", "/status")
+        self.assertEqual(status, 401, body)
+        request = urllib.request.Request(f"http://127.0.0.1:{admin_port}/status",
+                                         headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            self.assertIn("web/10.0.1.1", [m["id"] for m in json.loads(response.read())["members"]])
+
+        def status_cli():
+            out = subprocess.run([str(gslbtest.gslb_binary()), "status", "-c", str(config)],
+                                 capture_output=True, text=True, timeout=10)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            return out.stdout
+
+        # All three were down when the last serve stopped (step 7): restored
+        # down, they come back after rise successes.
+        self.assertRegex(status_cli(), r"(?m)^web/10\.0\.1\.1\s+down\s+down\s")
+        wait_for(lambda: re.search(r"(?m)^web/10\.0\.1\.1\s+up\s+up\s", status_cli()), 6, "10.0.1.1 up")
+
+        port = gslbtest.free_port()
+        out = subprocess.run([str(gslbtest.gslb_binary()), "serve", "--zones", str(self.zones), "--listen",
+                              f"127.0.0.1:{port}", "--admin", f"0.0.0.0:{gslbtest.free_port()}"],
+                             capture_output=True, text=True, timeout=20)
+        self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
+        self.assertIn("not a loopback address", out.stderr)
 
 
 if __name__ == "__main__":
