@@ -125,6 +125,12 @@ void read_geoip(const YAML::Node& n, const std::string& p, ServeConfig& c, const
     c.geoip = file.is_absolute() ? file : ctx.base_dir / file;
   }
 }
+void read_state(const YAML::Node& n, const std::string& p, ServeConfig& c, const Context& ctx) {
+  if (const auto text = read_string(n, p, ctx)) {
+    const std::filesystem::path file(*text);
+    c.state = file.is_absolute() ? file : ctx.base_dir / file;
+  }
+}
 void read_workers(const YAML::Node& n, const std::string& p, ServeConfig& c, const Context& ctx) {
   if (const auto v = read_unsigned(n, p, 0, 256, ctx)) c.workers = static_cast<unsigned>(*v);
 }
@@ -195,6 +201,7 @@ const std::vector<Row> top_rows = {
   {"notify", "list of IP:PORT", "[]", "secondaries sent NOTIFY when a reload changes a serial (RFC 1996)", read_notify},
   {"query_log", "boolean", "false", "log one line per query (client, name, type, rcode, size)", read_query_log},
   {"geoip", "path", "none", "MaxMind DB (City or Country) for geo steering; relative to this file; reloaded when replaced", read_geoip},
+  {"state", "path", "none", "SQLite state file (latency table from `gslb latency import`); relative to this file; read at start and on SIGHUP", read_state},
 };
 // clang-format on
 

@@ -31,6 +31,7 @@ struct ServeConfig {
   std::vector<base::SocketAddress> notify;      // secondaries told about new serials
   bool query_log = false;
   std::filesystem::path geoip;  // MaxMind DB for geo steering; empty = none (geo steps rank without location)
+  std::filesystem::path state;  // SQLite state file (latency table, ...); empty = none
 };
 
 // One row of the schema: `key` is dotted for nested sections ("tcp.idle_timeout").

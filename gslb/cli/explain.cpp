@@ -20,10 +20,11 @@ namespace {
 
 constexpr std::string_view usage_text =
     R"(usage: gslb explain NAME [A|AAAA] (--client IP | --subnet CIDR)
-                    [-c gslb.yaml | --zones DIR [--geoip FILE]]
+                    [-c gslb.yaml | --zones DIR [--geoip FILE] [--state FILE]]
 
 Loads the zones and <zone>.gslb.yaml policies of DIR (or of the config file's
-zones:), and the GeoIP database if given, then prints how NAME is answered to
+zones:), the GeoIP database and the state file's latency table if given,
+then prints how NAME is answered to
 a client at IP (as the packet source) or to a resolver sending ECS CIDR: the
 client's location, every candidate with its health and each step's note, the
 answer, its TTL and ECS scope. Members are up (no health checks run here).
@@ -82,7 +83,7 @@ void print_diagnostics(const base::DiagnosticList& diags) {
 }
 
 int run_explain(const Args& args) {
-  std::optional<std::string> name, type, ip, subnet, config_file, zones, geoip;
+  std::optional<std::string> name, type, ip, subnet, config_file, zones, geoip, state;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "-h" || arg == "--help") {
@@ -90,7 +91,7 @@ int run_explain(const Args& args) {
       return exit_ok;
     }
     if (arg == "--client" || arg == "--subnet" || arg == "-c" || arg == "--config" || arg == "--zones" ||
-        arg == "--geoip") {
+        arg == "--geoip" || arg == "--state") {
       if (i + 1 >= args.size()) return usage_error("explain", arg + " needs a value");
       const std::string& value = args[++i];
       if (arg == "--client")
@@ -101,6 +102,8 @@ int run_explain(const Args& args) {
         zones = value;
       else if (arg == "--geoip")
         geoip = value;
+      else if (arg == "--state")
+        state = value;
       else
         config_file = value;
     } else if (arg.rfind('-', 0) == 0) {
@@ -140,11 +143,13 @@ int run_explain(const Args& args) {
   }
   if (zones) config.zones_dir = *zones;
   if (geoip) config.geoip = *geoip;
+  if (state) config.state = *state;
   if (config.zones_dir.empty()) return usage_error("explain", "no zone directory: give --zones DIR or -c gslb.yaml");
 
   base::DiagnosticList diags;
   const auto zone_set = dns::load_zone_directory({config.zones_dir, true}, diags);
   policy::GslbService gslb(config.zones_dir);
+  gslb.set_state_file(config.state);
   const bool loaded = !diags.has_errors() && gslb.load_policies(*zone_set, diags);
   print_diagnostics(diags);
   if (!loaded) return exit_invalid;
@@ -156,6 +161,9 @@ int run_explain(const Args& args) {
   } else {
     std::cout << "no GeoIP database (--geoip): geo steps rank without a client location\n";
   }
+  if (const auto& table = gslb.latency_table())
+    std::cout << "latency table: " << table->row_count() << " prefixes, " << table->entry_count() << " RTTs from "
+              << config.state.string() << '\n';
   const std::string key = qname->canonical_key();
   if (gslb.engine().state()->find(key) == nullptr) {
     std::cout << qname->to_string() << " is not a GSLB record of any policy: static zone data answers it\n";

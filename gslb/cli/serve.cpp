@@ -19,12 +19,15 @@ constexpr std::string_view usage_text =
                   [--axfr-allow CIDR ...] [--notify IP:PORT ...]
                   [--tcp-idle-timeout DURATION] [--tcp-max-connections N]
                   [--log-level debug|info|warning|error] [--geoip FILE]
+                  [--state FILE]
        gslb serve --help-config      the keys gslb.yaml accepts
 
 Serves the zones of DIR (every *.zone file) over UDP and TCP on each listen
 address ("127.0.0.1:53", "[::1]:53"), and answers the GSLB records of each
 <zone>.gslb.yaml beside them. --geoip names a MaxMind DB (City or Country)
 for geo steering; without one, geo steps rank without a client location.
+--state names the SQLite state file; its latency table (gslb latency import)
+feeds the latency steering step.
 Flags win over the config file. SIGHUP reloads zones and policies together
 (all or nothing); SIGTERM or SIGINT drains and exits 0.
 Exit codes: 0 ok, 1 invalid input (config, zone directory, address in use), 2 usage.
@@ -44,6 +47,7 @@ struct Flags {
   std::optional<unsigned> tcp_max_connections;
   std::optional<base::LogLevel> log_level;
   std::optional<std::string> geoip;
+  std::optional<std::string> state;
   bool help_config = false;
 };
 
@@ -80,6 +84,8 @@ std::string parse_flags(const Args& args, Flags& flags, bool& help) {
       flags.zones = value;
     } else if (flag == "--geoip") {
       flags.geoip = value;
+    } else if (flag == "--state") {
+      flags.state = value;
     } else if (flag == "--listen" || flag == "--notify") {
       const auto address = base::SocketAddress::parse(value);
       if (!address) return flag + ": '" + value + "' is not IP:PORT (e.g. 127.0.0.1:53 or [::1]:53)";
@@ -177,11 +183,13 @@ int run_serve(const Args& args) {
   if (flags.tcp_idle_timeout) config.tcp_idle_timeout = *flags.tcp_idle_timeout;
   if (flags.tcp_max_connections) config.tcp_max_connections = *flags.tcp_max_connections;
   if (flags.geoip) config.geoip = *flags.geoip;
+  if (flags.state) config.state = *flags.state;
 
   if (config.zones_dir.empty()) return usage_error("serve", "no zone directory: give --zones DIR or zones: in -c FILE");
   if (config.listen.empty()) return usage_error("serve", "no address: give --listen IP:PORT or listen: in -c FILE");
 
   policy::GslbService gslb(config.zones_dir);
+  gslb.set_state_file(config.state);
   if (!config.geoip.empty()) {
     if (auto error = gslb.open_geo(config.geoip); !error.empty()) {
       base::log_error("geo", "cannot use --geoip ", config.geoip.string(), ": ", error);
@@ -198,6 +206,9 @@ int run_serve(const Args& args) {
   options.on_zones_loaded = [&gslb](const dns::ZoneSet& zones, base::DiagnosticList& diags) {
     if (!gslb.load_policies(zones, diags)) return false;
     base::log_info("gslb", gslb.policy_count(), " policies loaded");
+    if (const auto& table = gslb.latency_table())
+      base::log_info("gslb", "latency table: ", table->row_count(), " prefixes, ", table->entry_count(), " RTTs, ",
+                     table->region_names().size(), " regions");
     return true;
   };
   dns::Server server(std::move(options));
