@@ -242,4 +242,20 @@ std::size_t ResponseBuilder::finish(std::uint8_t rcode, bool aa, bool tc, const 
   return pos_;
 }
 
+std::size_t truncate_to_question(std::uint8_t* response, std::size_t size) {
+  constexpr std::size_t header = 12;
+  if (size < header || response[4] != 0 || response[5] != 1) return 0;  // QDCOUNT must be 1
+  // The question name is written uncompressed: labels up to the root.
+  std::size_t pos = header;
+  while (pos < size && response[pos] != 0) {
+    if ((response[pos] & 0xC0) != 0) return 0;
+    pos += 1 + response[pos];
+  }
+  pos += 1 + 4;  // root label, QTYPE, QCLASS
+  if (pos > size) return 0;
+  response[2] |= 0x02;              // TC
+  std::memset(response + 6, 0, 6);  // ANCOUNT, NSCOUNT, ARCOUNT
+  return pos;
+}
+
 }  // namespace gslb::dns
