@@ -28,8 +28,9 @@ void warn_unknown_regions(const LatencyTable& table, const std::vector<std::size
   for (std::size_t i = 0; i < known.size(); ++i) {
     if (known[i] != 0) continue;
     diags.warning(file, 0, 0,
-                  "latency table: region '" + table.region_names()[i] + "' (" + std::to_string(rows[i]) +
-                      " rows) is not a region of any policy with a latency step; those RTTs are ignored");
+                  "latency table: region '" + table.region_names()[i] + "' (in " + std::to_string(rows[i]) +
+                      (rows[i] == 1 ? " row" : " rows") +
+                      ") is not a region of any policy with a latency step; those RTTs are ignored");
   }
 }
 

@@ -157,7 +157,7 @@ class LatencyImportTest(unittest.TestCase):
         self.assertRegex(self.import_output, r"imported 10 rows \(3 prefixes, 4 regions\) .* the table now has 10 rows")
         log = self.server.log()
         self.assertIn("latency table: 3 prefixes, 10 RTTs, 4 regions", log)
-        self.assertRegex(log, r"warning: latency table: region 'mars' \(1 rows\) is not a region of any policy")
+        self.assertRegex(log, r"warning: latency table: region 'mars' \(in 1 row\) is not a region of any policy")
 
     def test_b_table_decides_not_geography(self):
         # (subnet, rdtype, expected, scope): scope = the table row's length.
