@@ -161,7 +161,7 @@ int main(int argc, char** argv) {
     const double start = cpu_seconds();
     for (long q = 0; q < queries; ++q) sink += engine.answer(key, 1, clients[q & 4095], out) ? out.addresses.size() : 0;
     const double elapsed = cpu_seconds() - start;
-    std::printf("%-10s %10ld %12.1f%s\n", "latency+tbl", queries, elapsed * 1e9 / static_cast<double>(queries),
+    std::printf("%-10s %10ld %12.1f%s\n", "lat+table", queries, elapsed * 1e9 / static_cast<double>(queries),
                 sink == 0 ? " (no answers?)" : "");
   }
   return 0;
