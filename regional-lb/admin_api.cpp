@@ -1,5 +1,6 @@
 #include "regional-lb/admin_api.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -8,6 +9,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <cstdio>
 #include <sstream>
 
 namespace gslb::lb {
@@ -71,16 +73,28 @@ http::response<http::string_body> reply(http::status status, std::string body, s
 }
 
 http::response<http::string_body> health(const Region& region) {
+  // Healthy while every pool keeps at least min_healthy backends available;
+  // capacity is the available share of the configured weight.
   bool all_serving = true;
   std::ostringstream pools;
   for (std::size_t p = 0; p < region.pools.size(); ++p) {
     const auto view = region.pools[p]->view();
+    const PoolConfig& config = region.config.pools[p];
     std::int64_t in_flight = 0;
     for (const auto& m : view->members()) in_flight += m.load->in_flight.load(std::memory_order_relaxed);
-    if (view->available().empty()) all_serving = false;
-    pools << (p ? "," : "") << json_string(view->name()) << ":{\"available\":" << view->available().size()
-          << ",\"total\":" << view->members().size() << ",\"available_weight\":" << view->total_weight()
-          << ",\"in_flight\":" << in_flight << "}";
+    int configured_weight = 0;
+    for (const auto& b : config.backends) configured_weight += b.weight;
+    const std::size_t available = view->available().size();
+    const bool serving = available >= static_cast<std::size_t>(config.min_healthy);
+    if (!serving) all_serving = false;
+    const double capacity =
+        configured_weight > 0 ? std::min(1.0, static_cast<double>(view->total_weight()) / configured_weight) : 0.0;
+    char capacity_text[16];
+    std::snprintf(capacity_text, sizeof capacity_text, "%.3f", capacity);
+    pools << (p ? "," : "") << json_string(view->name()) << ":{\"status\":" << (serving ? "\"up\"" : "\"down\"")
+          << ",\"available\":" << available << ",\"total\":" << view->members().size()
+          << ",\"min_healthy\":" << config.min_healthy << ",\"available_weight\":" << view->total_weight()
+          << ",\"capacity\":" << capacity_text << ",\"in_flight\":" << in_flight << "}";
   }
   const std::string body =
       std::string("{\"status\":") + (all_serving ? "\"up\"" : "\"down\"") + ",\"pools\":{" + pools.str() + "}}\n";

@@ -6,12 +6,12 @@ using namespace gslb::lb;
 
 namespace {
 
-Region make_region() {
+Region make_region(const std::string& pool_extra = "") {
   auto load = parse_region_config(R"(listeners: [ { address: 127.0.0.1:1 } ]
 pools:
   web:
     backends: [ { address: 10.0.0.1:80, weight: 3 }, { address: "10.0.0.2:80" } ]
-)",
+)" + pool_extra,
                                   "r.yaml");
   REQUIRE(load.config);
   return Region(std::move(*load.config), gslb::base::SipKey{1, 2});
@@ -28,15 +28,38 @@ TEST_CASE("/health is 200 while every pool can serve, 503 when one cannot") {
   Region region = make_region();
   auto res = call(region, http::verb::get, "/health");
   CHECK(res.result() == http::status::ok);
-  CHECK(
-      res.body() ==
-      "{\"status\":\"up\",\"pools\":{\"web\":{\"available\":2,\"total\":2,\"available_weight\":4,\"in_flight\":0}}}\n");
+  CHECK(res.body() ==
+        "{\"status\":\"up\",\"pools\":{\"web\":{\"status\":\"up\",\"available\":2,\"total\":2,\"min_healthy\":1,"
+        "\"available_weight\":4,\"capacity\":1.000,\"in_flight\":0}}}\n");
   region.pools[0]->set_checked_up(0, false);
   CHECK(call(region, http::verb::get, "/health").body().find("\"available\":1,\"total\":2") != std::string::npos);
   region.pools[0]->set_checked_up(1, false);
   res = call(region, http::verb::get, "/health");
   CHECK(res.result() == http::status::service_unavailable);
   CHECK(res.body().starts_with("{\"status\":\"down\""));
+}
+
+TEST_CASE("/health with min_healthy: 503 as soon as fewer backends are available") {
+  Region region = make_region("    min_healthy: 2\n");
+  CHECK(call(region, http::verb::get, "/health").result() == http::status::ok);
+  region.pools[0]->set_checked_up(0, false);  // the weight-3 backend
+  const auto res = call(region, http::verb::get, "/health");
+  CHECK(res.result() == http::status::service_unavailable);
+  CHECK(res.body().find("\"available\":1,\"total\":2,\"min_healthy\":2") != std::string::npos);
+  CHECK(res.body().find("\"capacity\":0.250") != std::string::npos);
+
+  // More than the pool has is refused at load: the region could never be up.
+  auto load = parse_region_config(R"(listeners: [ { address: 127.0.0.1:1 } ]
+pools:
+  web:
+    backends: [ { address: 10.0.0.1:80 } ]
+    min_healthy: 2
+)",
+                                  "r.yaml");
+  CHECK_FALSE(load.config);
+  REQUIRE_FALSE(load.diagnostics.empty());
+  CHECK(load.diagnostics.items().front().format().find("r.yaml:5:18: error: pools.web.min_healthy: 2 is more than") ==
+        0);
 }
 
 TEST_CASE("drain and undrain by pool and address; unknown ones are 404") {

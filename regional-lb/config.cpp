@@ -69,7 +69,7 @@ constexpr std::array<SchemaItem, 2> sticky_schema{{
     {"ttl", V::duration, false, "0s", 0, 365 * kDay, "cookie Max-Age; 0s: a session cookie"},
 }};
 
-constexpr std::array<SchemaItem, 8> pool_schema{{
+constexpr std::array<SchemaItem, 9> pool_schema{{
     {"balancer", V::string, false, "round_robin", 0, 0, "algorithm: see `balancers` in the reference"},
     {"hash_key", V::string, false, "client_ip", 0, 0,
      "key for ip_hash/consistent_hash: client_ip, header:NAME or cookie:NAME"},
@@ -80,6 +80,8 @@ constexpr std::array<SchemaItem, 8> pool_schema{{
     {"passive", V::mapping, false, "", 0, 0, "passive checks: eject members that keep failing"},
     {"sticky", V::mapping, false, "", 0, 0, "cookie session affinity (absent: off)"},
     {"slow_start", V::duration, false, "0s", 0, kDay, "weight ramp-up after a backend comes back; 0s: off"},
+    {"min_healthy", V::integer, false, "1", 1, 10000,
+     "admin /health answers 200 only while at least this many backends are available"},
 }};
 
 constexpr std::array<SchemaItem, 2> backend_schema{{
@@ -197,6 +199,7 @@ void load_pool(LoadContext& ctx, const std::string& name, const YAML::Node& node
   load_hash_key(ctx, s, out.hash_key);
   out.max_idle_per_backend = static_cast<int>(s.integer("max_idle_per_backend"));
   out.slow_start = s.duration("slow_start");
+  out.min_healthy = static_cast<int>(s.integer("min_healthy"));
   const YAML::Node backends = s.node("backends");
   if (backends.IsDefined() && backends.size() == 0) ctx.error(backends.Mark(), path + ".backends: the list is empty");
   std::set<std::string> seen;
@@ -209,6 +212,11 @@ void load_pool(LoadContext& ctx, const std::string& name, const YAML::Node& node
       continue;
     }
     out.backends.push_back({*e, static_cast<int>(b.integer("weight"))});
+  }
+  if (s.has("min_healthy") && !out.backends.empty() && out.min_healthy > static_cast<int>(out.backends.size())) {
+    ctx.error(s.mark("min_healthy"), s.path("min_healthy") + ": " + std::to_string(out.min_healthy) +
+                                         " is more than the pool's " + std::to_string(out.backends.size()) +
+                                         " backends (the region could never be healthy)");
   }
   Section passive(ctx, s.node("passive"), passive_schema, path + ".passive");
   out.passive.failures = static_cast<int>(passive.integer("failures"));

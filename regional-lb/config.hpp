@@ -120,6 +120,9 @@ struct PoolConfig {
   // weight ramps from 10 % to 100 % over this time; 0 = off. Hash-based
   // balancers use configured weights and ignore it (so keys do not move twice).
   base::Duration slow_start{0};
+  // The admin /health (what `gslb serve` checks) is 200 only while every pool
+  // has at least this many available backends.
+  int min_healthy = 1;
 };
 
 struct RouteConfig {

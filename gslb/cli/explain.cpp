@@ -11,6 +11,7 @@
 #include "base/diagnostic.hpp"
 #include "dns/name.hpp"
 #include "dns/zone_set.hpp"
+#include "gslb/admin_api.hpp"
 #include "gslb/cli/command.hpp"
 #include "gslb/config.hpp"
 #include "gslb/gslb_service.hpp"
@@ -20,14 +21,16 @@ namespace {
 
 constexpr std::string_view usage_text =
     R"(usage: gslb explain NAME [A|AAAA] (--client IP | --subnet CIDR)
-                    [-c gslb.yaml | --zones DIR [--geoip FILE] [--state FILE]]
+                    [-c gslb.yaml | --zones DIR [--geoip FILE]] [--state FILE]
 
 Loads the zones and <zone>.gslb.yaml policies of DIR (or of the config file's
 zones:), the GeoIP database and the state file's latency table if given,
 then prints how NAME is answered to
 a client at IP (as the packet source) or to a resolver sending ECS CIDR: the
 client's location, every candidate with its health and each step's note, the
-answer, its TTL and ECS scope. Members are up (no health checks run here).
+answer, its TTL and ECS scope. No probe runs here: members are up, or with
+--state (or the config's state:) as that state file of `gslb serve` has
+them, operator overrides included.
 Exit codes: 0 ok, 1 invalid input or NAME is not a GSLB record, 2 usage.
 )";
 
@@ -153,6 +156,13 @@ int run_explain(const Args& args) {
   const bool loaded = !diags.has_errors() && gslb.load_policies(*zone_set, diags);
   print_diagnostics(diags);
   if (!loaded) return exit_invalid;
+  if (!config.state.empty()) {
+    if (auto error = gslb.use_stored_health(config.state); !error.empty()) {
+      std::cerr << "gslb explain: cannot use the state file: " << error << '\n';
+      return exit_invalid;
+    }
+    std::cout << "health from " << config.state.string() << " (stored probe results and overrides)\n";
+  }
   if (!config.geoip.empty()) {
     if (auto error = gslb.open_geo(config.geoip); !error.empty()) {
       std::cerr << "gslb explain: cannot use GeoIP database " << config.geoip.string() << ": " << error << '\n';
@@ -170,6 +180,7 @@ int run_explain(const Args& args) {
     return exit_invalid;
   }
   std::cout << gslb.engine().explain(key, qtype, *client);
+  if (!config.state.empty()) std::cout << "\nstored health:\n" << policy::status_table(gslb.member_status());
   return exit_ok;
 }
 
