@@ -10,6 +10,7 @@ decided; the ECS scope must be the table row's prefix length (/20, /18,
 changes answers; --replace drops rows (their clients fall back to the
 distance estimate); a CSV with one bad line exits 1 naming file:line:col
 and leaves the table as it was (the next SIGHUP serves the same answers);
+a row broken by hand in the state file makes the SIGHUP fail whole;
 explain --state names the source and the RTTs; a state file that is not
 SQLite fails start-up with exit 1.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -140,13 +142,14 @@ class LatencyImportTest(unittest.TestCase):
         cls.server.stop()
         cls.workdir_ctx.__exit__(None, None, None)
 
-    def reload(self) -> None:
-        """SIGHUP and wait for this reload's outcome line in the log."""
+    def reload(self, expect: str = "done") -> str:
+        """SIGHUP, wait for this reload's outcome line in the log; returns the new log."""
         mark = len(self.server.log())
         self.server.send_signal(signal.SIGHUP)
         outcome = wait_for(lambda: re.search(r"reload.*(done|failed)", self.server.log()[mark:]), 10,
                            "the reload to finish")
-        self.assertIn("done", outcome.group(0), self.server.log_tail())
+        self.assertIn(expect, outcome.group(0), self.server.log_tail())
+        return self.server.log()[mark:]
 
     def import_csv(self, text: str, *extra: str) -> subprocess.CompletedProcess:
         csv = self.workdir / "next.csv"
@@ -247,6 +250,19 @@ class LatencyImportTest(unittest.TestCase):
         self.reload()
         self.assertEqual(answer("100.69.1.0/24"), (["10.0.3.1"], 18))
         self.assertEqual(answer("100.66.1.0/24"), (["10.0.1.1"], 16))
+
+        # A row broken by hand in the state file: the reload is refused whole
+        # (zones, policies and table), the old answers keep coming, and the
+        # log names the state file and the row.
+        with sqlite3.connect(self.state) as db:
+            db.execute("INSERT INTO latency VALUES ('100.66.1.0/16', 'us', 1, NULL, 0)")
+        log = self.reload(expect="failed")
+        self.assertIn(f"{self.state}: error: table latency: bad prefix '100.66.1.0/16'", log)
+        self.assertEqual(answer("100.69.1.0/24"), (["10.0.3.1"], 18))
+        with sqlite3.connect(self.state) as db:
+            db.execute("DELETE FROM latency WHERE prefix = '100.66.1.0/16'")
+        self.reload()
+        self.assertEqual(answer("100.69.1.0/24"), (["10.0.3.1"], 18))
         self.assertTrue(self.server.alive())
 
 
