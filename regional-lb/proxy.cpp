@@ -36,8 +36,8 @@ struct Piece {
 // Reads the next piece of a message body into buf (any amount > 0 bytes, or
 // the end). Precondition: header done. Relays must not wait for the buffer to
 // fill, or a trickling stream (server-sent events) would stall: read_some.
-template <bool isRequest>
-asio::awaitable<beast::error_code> read_piece(beast::tcp_stream& in, beast::flat_buffer& in_buffer,
+template <class Stream, bool isRequest>
+asio::awaitable<beast::error_code> read_piece(Stream& in, beast::flat_buffer& in_buffer,
                                               http::parser<isRequest, http::buffer_body>& p, std::vector<char>& buf,
                                               std::chrono::milliseconds timeout) {
   auto& body = p.get().body();
@@ -64,9 +64,8 @@ asio::awaitable<beast::error_code> read_piece(beast::tcp_stream& in, beast::flat
 }
 
 // Writes what the serializer can write with the current piece.
-template <bool isRequest>
-asio::awaitable<beast::error_code> write_piece(beast::tcp_stream& out,
-                                               http::serializer<isRequest, http::buffer_body>& sr,
+template <class Stream, bool isRequest>
+asio::awaitable<beast::error_code> write_piece(Stream& out, http::serializer<isRequest, http::buffer_body>& sr,
                                                std::chrono::milliseconds timeout) {
   out.expires_after(timeout);
   auto [ec, n] = co_await http::async_write(out, sr, tok);
@@ -100,8 +99,8 @@ bool is_client_parse_error(const beast::error_code& ec) {
 }
 
 // Copies bytes one way until EOF or error, then half-closes the other side.
-asio::awaitable<void> pump(beast::tcp_stream& from, beast::tcp_stream& to, std::vector<char>& buf,
-                           std::chrono::milliseconds idle) {
+template <class From, class To>
+asio::awaitable<void> pump(From& from, To& to, std::vector<char>& buf, std::chrono::milliseconds idle) {
   while (true) {
     from.expires_after(idle);
     auto [ec, n] = co_await from.async_read_some(asio::buffer(buf), tok);
@@ -175,6 +174,8 @@ asio::awaitable<bool> send_simple_response(ClientConnection client, const Server
     res.set(http::field::connection, "keep-alive");
   }
   client.counters.count(static_cast<unsigned>(status));
+  client.record.status = static_cast<unsigned>(status);
+  client.record.body_bytes = res.body().size();
   client.stream.expires_after(server.timeouts.client_idle);
   auto [ec, n] = co_await http::async_write(client.stream, res, tok);
   co_return !ec && keep_alive;
@@ -234,7 +235,8 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
 
   // The upstream request: same method, target and end-to-end fields.
   strip_hop_by_hop(req, upgrade);
-  add_forwarded(req, client.ip_text, "http");
+  add_forwarded(req, client.ip_text, client.stream.is_tls() ? "https" : "http");
+  client.record.pool = &pool_config.name;
   req.version(11);
   if (parser.chunked()) {
     req.chunked(true);
@@ -274,6 +276,9 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
                               tried.empty() ? "no backend available" : "bad gateway");
     }
     const auto& m = view.members()[*member];
+    // Counted from the pick, connect included: a drain waiting for in-flight
+    // to reach 0 must also wait for requests still connecting to the member.
+    InFlight in_flight(view, *member);
     auto conn = state.upstream.take(pool_index, *member, t.backend_idle);
     if (!conn) {
       conn = std::make_unique<UpstreamConnection>(worker.io());
@@ -289,8 +294,8 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
       beast::error_code ignored;
       conn->stream.socket().set_option(tcp::no_delay(true), ignored);
     }
-    InFlight in_flight(view, *member);
     const auto started = Clock::now();
+    client.record.backend.assign(m.address.text);
 
     // Request: header, the first piece, then the rest as the client sends it.
     body.data = first.data;
@@ -347,6 +352,7 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
         base::log_debug("lb", m.address.text, " did not answer within ", base::format_duration(t.backend_response));
         co_return co_await fail(http::status::gateway_timeout, "gateway timeout");
       }
+      base::log_debug("lb", m.address.text, ": no response header: ", rec.message(), conn->reused ? " (reused)" : "");
       const bool nothing_received = response_bytes == 0 && conn->buffer.size() == 0;
       const bool replayable = !read_past_first_piece && nothing_received;
       if (replayable && conn->reused && stale_retries++ < 2) continue;
@@ -355,9 +361,22 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
         tried.push_back(*member);
         continue;
       }
+      // A reset (not an orderly close) with nothing answered: the backend's
+      // socket was closed with our bytes still unread in it (a TCP stack
+      // resets instead of closing when data is left unread, RFC 2525 §2.17),
+      // i.e. it died or gave up before reading the whole request, so it
+      // cannot have acted on it: as safe to send elsewhere as a refused
+      // connect, whatever the method (RFC 9110 §9.2.2: the request was never
+      // applied). Typical of a backend killed with connections in its accept queue.
+      if (replayable && rec == asio::error::connection_reset) {
+        tried.push_back(*member);
+        if (tried.size() < max_members) continue;
+      }
       co_return co_await fail(http::status::bad_gateway, "bad gateway");
     }
-    in_flight.succeeded(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started));
+    const auto upstream_time = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+    in_flight.succeeded(upstream_time);
+    client.record.upstream_us = upstream_time.count();
     state.record_outcome(pool_index, view, *member, true, rp->get().result_int() < 500);
 
     auto& res = rp->get();
@@ -405,6 +424,7 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
     auto [hec, hn] = co_await http::async_write_header(client.stream, response_writer, tok);
     if (hec) co_return false;
     client.counters.count(status);
+    client.record.status = status;
     if (switching) {
       co_await tunnel(client, *conn, t.client_idle);
       co_return false;
@@ -417,9 +437,13 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
         base::log_debug("lb", "response body from ", m.address.text, " broke: ", ec.message());
         co_return false;
       }
+      client.record.body_bytes += rbody.size;
       if (co_await write_piece(client.stream, response_writer, t.client_idle)) co_return false;
     }
-    if (backend_keep_alive && rp->is_done() && parser.is_done() && conn->buffer.size() == 0) {
+    // Not kept for a member that stopped taking requests meanwhile (drained,
+    // down): its connections are closed as its requests end.
+    if (backend_keep_alive && rp->is_done() && parser.is_done() && conn->buffer.size() == 0 &&
+        pool.current()->members()[*member].state == MemberState::up) {
       state.upstream.give_back(pool_index, *member, std::move(conn),
                                static_cast<std::size_t>(pool_config.max_idle_per_backend));
     }
