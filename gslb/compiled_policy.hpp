@@ -19,6 +19,7 @@
 #include "base/ip.hpp"
 #include "geo/distance.hpp"
 #include "geo/net_overrides.hpp"
+#include "gslb/latency_table.hpp"
 #include "gslb/policy.hpp"
 
 namespace gslb::policy {
@@ -74,6 +75,10 @@ struct CompiledPolicy {
   std::vector<CompiledPool> pools;
   std::vector<CompiledRecord> records;
   geo::NetOverrides nets;
+  // The imported latency table in this policy's region ids; empty unless a
+  // record has a latency step and a table was loaded (set after compile()
+  // by whoever loads the snapshot: the table is data, not policy).
+  PolicyLatency latency;
   int panic_threshold_percent = 0;
   std::size_t max_pool_size = 0;
 

@@ -223,7 +223,7 @@ const std::vector<Row> top_rows = {
   {"notify", "list of IP:PORT", "[]", "secondaries sent NOTIFY when a reload changes a serial (RFC 1996)", read_notify},
   {"query_log", "boolean", "false", "log one line per query (client, name, type, rcode, size)", read_query_log},
   {"geoip", "path", "none", "MaxMind DB (City or Country) for geo steering; relative to this file; reloaded when replaced", read_geoip},
-  {"state", "path", "none (in memory)", "SQLite file keeping health state and operator overrides across restarts; relative to this file", read_state},
+  {"state", "path", "none (in memory)", "SQLite file keeping health state and operator overrides across restarts, and the latency table (gslb latency import); relative to this file", read_state},
   {"admin", "IP:PORT", "none (off)", "admin HTTP API (status, overrides, metrics); loopback only unless admin_token is set", read_admin},
   {"admin_token", "string", "none", "bearer token every admin API request must carry (Authorization: Bearer ...)", read_admin_token},
 };

@@ -31,7 +31,7 @@ struct ServeConfig {
   std::vector<base::SocketAddress> notify;      // secondaries told about new serials
   bool query_log = false;
   std::filesystem::path geoip;  // MaxMind DB for geo steering; empty = none (geo steps rank without location)
-  std::filesystem::path state;  // SQLite health/override state; empty = in memory only (lost at exit)
+  std::filesystem::path state;  // SQLite health/override state + latency table; empty = in memory only
   std::optional<base::SocketAddress> admin;  // admin HTTP API; none = off
   std::string admin_token;                   // bearer token the admin API requires; empty = loopback only
 };

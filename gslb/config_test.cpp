@@ -134,6 +134,11 @@ TEST_CASE("load_serve_config resolves paths against the file's directory") {
                                                    "/etc/gslb", geo_diags);
   REQUIRE(with_geo);
   CHECK(with_geo->geoip == std::filesystem::path("/etc/gslb/db/city.mmdb"));
+  base::DiagnosticList state_diags;
+  const auto with_state = policy::parse_serve_config("listen: [127.0.0.1:53]\nzones: z\nstate: var/gslb.db\n", "t.yaml",
+                                                     "/etc/gslb", state_diags);
+  REQUIRE(with_state);
+  CHECK(with_state->state == std::filesystem::path("/etc/gslb/var/gslb.db"));
   CHECK(policy::serve_config_schema()[4].key == "tcp.idle_timeout");
 }
 

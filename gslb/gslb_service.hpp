@@ -33,6 +33,7 @@
 #include "geo/geo_db.hpp"
 #include "geo/geo_watcher.hpp"
 #include "gslb/engine.hpp"
+#include "gslb/latency_table.hpp"
 #include "gslb/member_health.hpp"
 #include "health/scheduler.hpp"
 #include "health/state_store.hpp"
@@ -54,13 +55,24 @@ class GslbService {
   void watch_geo();
   bool has_geo() const { return geo_.load() != nullptr; }
 
+  // The SQLite state file whose latency table load_policies() reads along
+  // with the policies (empty: none; latency steps then estimate from
+  // distance). Control thread, before load_policies().
+  void set_state_file(std::filesystem::path state) { state_file_ = std::move(state); }
+
   // Loads, validates and compiles every policy of the zones directory
-  // against `zones` and publishes them with the members' current health;
-  // with health enabled, re-targets the scheduler (new members probed,
-  // removed ones dropped, unchanged ones keep their state). All or nothing:
-  // on any error returns false with the reasons (file:line) in `diags` and
-  // the engine and the scheduler keep what they had.
+  // against `zones`, reads the latency table of the state file when a
+  // policy has a latency step, and publishes them with the members' current
+  // health; with health enabled, re-targets the scheduler (new members
+  // probed, removed ones dropped, unchanged ones keep their state). All or
+  // nothing: on any error (a policy, an unreadable latency table) returns
+  // false with the reasons (file:line) in `diags` and the engine and the
+  // scheduler keep what they had. Table regions no policy defines are
+  // warnings, not errors.
   bool load_policies(const dns::ZoneSet& zones, base::DiagnosticList& diags);
+
+  // The latency table of the last successful load; null when none was read.
+  const LatencyTablePtr& latency_table() const { return latency_; }
 
   // Opens the state file (empty path: state lives in memory only) and
   // creates the health scheduler, not yet probing; call before
@@ -113,6 +125,8 @@ class GslbService {
 
   std::filesystem::path zones_dir_;
   std::filesystem::path geo_path_;
+  std::filesystem::path state_file_;
+  LatencyTablePtr latency_;
   base::Snapshot<geo::GeoDb> geo_;
   std::unique_ptr<geo::GeoWatcher> watcher_;
   Engine engine_;

@@ -24,7 +24,8 @@ constexpr std::string_view usage_text =
                     [-c gslb.yaml | --zones DIR [--geoip FILE]] [--state FILE]
 
 Loads the zones and <zone>.gslb.yaml policies of DIR (or of the config file's
-zones:), and the GeoIP database if given, then prints how NAME is answered to
+zones:), the GeoIP database and the state file's latency table if given,
+then prints how NAME is answered to
 a client at IP (as the packet source) or to a resolver sending ECS CIDR: the
 client's location, every candidate with its health and each step's note, the
 answer, its TTL and ECS scope. No probe runs here: members are up, or with
@@ -151,6 +152,7 @@ int run_explain(const Args& args) {
   base::DiagnosticList diags;
   const auto zone_set = dns::load_zone_directory({config.zones_dir, true}, diags);
   policy::GslbService gslb(config.zones_dir);
+  gslb.set_state_file(config.state);
   const bool loaded = !diags.has_errors() && gslb.load_policies(*zone_set, diags);
   print_diagnostics(diags);
   if (!loaded) return exit_invalid;
@@ -169,6 +171,9 @@ int run_explain(const Args& args) {
   } else {
     std::cout << "no GeoIP database (--geoip): geo steps rank without a client location\n";
   }
+  if (const auto& table = gslb.latency_table())
+    std::cout << "latency table: " << table->row_count() << " prefixes, " << table->entry_count() << " RTTs from "
+              << config.state.string() << '\n';
   const std::string key = qname->canonical_key();
   if (gslb.engine().state()->find(key) == nullptr) {
     std::cout << qname->to_string() << " is not a GSLB record of any policy: static zone data answers it\n";

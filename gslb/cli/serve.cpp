@@ -31,7 +31,8 @@ Members of pools with a `check:` are probed; their health state, RTT and
 operator overrides are kept in the SQLite file --state (without one, in
 memory only) and restored at start. --admin serves the admin HTTP API
 (GET /status, GET /metrics, POST /members/POOL/ADDRESS/up|down|drain|clear);
-see `gslb status`.
+see `gslb status`. The state file's latency table (gslb latency import)
+feeds the latency steering step, read at start and on SIGHUP.
 Flags win over the config file. SIGHUP reloads zones and policies together
 (all or nothing); SIGTERM or SIGINT drains and exits 0.
 Exit codes: 0 ok, 1 invalid input (config, zone directory, address in use), 2 usage.
@@ -199,6 +200,7 @@ int run_serve(const Args& args) {
   if (config.listen.empty()) return usage_error("serve", "no address: give --listen IP:PORT or listen: in -c FILE");
 
   policy::GslbService gslb(config.zones_dir);
+  gslb.set_state_file(config.state);
   if (!config.geoip.empty()) {
     if (auto error = gslb.open_geo(config.geoip); !error.empty()) {
       base::log_error("geo", "cannot use --geoip ", config.geoip.string(), ": ", error);
@@ -234,6 +236,9 @@ int run_serve(const Args& args) {
   options.on_zones_loaded = [&gslb](const dns::ZoneSet& zones, base::DiagnosticList& diags) {
     if (!gslb.load_policies(zones, diags)) return false;
     base::log_info("gslb", gslb.policy_count(), " policies loaded");
+    if (const auto& table = gslb.latency_table())
+      base::log_info("gslb", "latency table: ", table->row_count(), " prefixes, ", table->entry_count(), " RTTs, ",
+                     table->region_names().size(), " regions");
     return true;
   };
   dns::Server server(std::move(options));
