@@ -154,6 +154,21 @@ def test_sni_versions_headers_redirect_reload():
         assert protos == ["https", "http"], protos
         assert s.backend.requests[0]["headers"].get("X-Forwarded-Host") == "a.example.test:%d" % s.tls
 
+        # Bodies stream through TLS both ways (3 MB down, 5 MB up, chunked up).
+        r = curl("https://a.example.test:%d/?size=3000000" % s.tls, s.tls, "a.example.test", "127.0.0.2", "--cacert",
+                 ca, "-w", "\nsize=%{size_download}")
+        assert r.returncode == 0 and r.stdout.splitlines()[-1] == "size=3000000", r.stdout + r.stderr
+        up = os.path.join(s.dir, "up.bin")
+        with open(up, "wb") as f:
+            f.write(os.urandom(5000000))
+        s.backend.reset()
+        for extra in ([], ["-H", "Transfer-Encoding: chunked"]):
+            r = curl("https://a.example.test:%d/upload" % s.tls, s.tls, "a.example.test", "127.0.0.2", "--cacert", ca,
+                     "--data-binary", "@" + up, *extra)
+            # curl sends Expect: 100-continue for a large body: 100 first, then 200.
+            assert r.returncode == 0 and "HTTP/1.1 200 OK" in r.stdout, r.stdout + r.stderr
+        assert [q["body_length"] for q in s.backend.requests] == [5000000, 5000000], s.backend.requests
+
         # HTTP → HTTPS redirect on the plain listener only; host, path, query kept.
         r = curl("http://a.example.test:%d/secure/p?q=1&r=2" % s.plain, s.plain, "a.example.test", "127.0.0.1")
         assert " 308" in r.stdout.splitlines()[0], r.stdout
