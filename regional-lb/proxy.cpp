@@ -276,6 +276,7 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
                               tried.empty() ? "no backend available" : "bad gateway");
     }
     const auto& m = view.members()[*member];
+    client.record.backend.assign(m.address.text);  // the last one tried is logged
     auto conn = state.upstream.take(pool_index, *member, t.backend_idle);
     if (!conn) {
       conn = std::make_unique<UpstreamConnection>(worker.io());
@@ -293,7 +294,6 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
     }
     InFlight in_flight(view, *member);
     const auto started = Clock::now();
-    client.record.backend.assign(m.address.text);
 
     // Request: header, the first piece, then the rest as the client sends it.
     body.data = first.data;
