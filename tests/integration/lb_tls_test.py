@@ -227,6 +227,29 @@ def test_handshake_deadline():
         s.close()
 
 
+def test_close_notify_ends_the_connection():
+    """A response ending with the connection ends with a TLS close_notify, so
+    a strict client (no ragged EOFs allowed) reads a clean end of stream."""
+    import socket
+    import ssl
+    s = Setup()
+    try:
+        ctx = ssl.create_default_context(cafile=s.ca.cert)
+        raw = socket.create_connection(("127.0.0.2", s.tls), timeout=10)
+        c = ctx.wrap_socket(raw, server_hostname="a.example.test", suppress_ragged_eofs=False)
+        c.sendall(b"GET /ping HTTP/1.0\r\nHost: a.example.test\r\n\r\n")
+        data = b""
+        while True:
+            piece = c.recv(65536)  # raises SSLEOFError on a TCP close without close_notify
+            if not piece:
+                break
+            data += piece
+        assert data.startswith(b"HTTP/1.1 200") and b"x-backend-id: web" in data.lower(), data
+        c.close()
+    finally:
+        s.close()
+
+
 def test_bad_certificate_paths_are_config_errors():
     d = tempfile.mkdtemp(prefix="gslb-tls-bad-")
     try:
