@@ -1,6 +1,9 @@
 #include "regional-lb/admin_api.hpp"
 
 #include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 using namespace gslb::lb;
 
@@ -17,10 +20,25 @@ pools:
   return Region(std::move(*load.config), gslb::base::SipKey{1, 2});
 }
 
-http::response<http::string_body> call(const Region& region, http::verb verb, const std::string& target) {
+http::response<http::string_body> call(const Region& region, http::verb verb, const std::string& target,
+                                       OperatorState* operators = nullptr) {
+  OperatorState scratch(nullptr);
   http::request<http::string_body> req{verb, target, 11};
-  return handle_admin_request(region, req, ProcessStats{7, {0, 12, 3, 4, 5}});
+  return handle_admin_request(region, req, ProcessStats{7, {0, 12, 3, 4, 5}},
+                              AdminActions{operators ? operators : &scratch, {}});
 }
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    char pattern[] = "/tmp/gslb-lb-admin-XXXXXX";
+    path = ::mkdtemp(pattern);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
 
 }  // namespace
 
@@ -94,4 +112,63 @@ TEST_CASE("/metrics speaks the Prometheus text format") {
   CHECK(body.find("gslb_lb_backend_up{pool=\"web\",backend=\"10.0.0.2:80\"} 0\n") != std::string::npos);
   CHECK(body.find("gslb_lb_backend_draining{pool=\"web\",backend=\"10.0.0.2:80\"} 1\n") != std::string::npos);
   CHECK(body.find("# TYPE gslb_lb_backend_failures_total counter\n") != std::string::npos);
+}
+
+TEST_CASE("weight is set, refused out of range, and reset to the configured one") {
+  Region region = make_region();
+  OperatorState operators(nullptr);
+  CHECK(call(region, http::verb::post, "/pools/web/backends/10.0.0.2:80/weight?value=9", &operators).result() ==
+        http::status::ok);
+  CHECK(region.pools[0]->view()->members()[1].effective_weight == 9);
+  CHECK(region.pools[0]->view()->total_weight() == 12);
+  for (const char* bad : {"0", "257", "x", "", "-1"}) {
+    CAPTURE(bad);
+    CHECK(call(region, http::verb::post, std::string("/pools/web/backends/10.0.0.2:80/weight?value=") + bad, &operators)
+              .result() == http::status::bad_request);
+  }
+  CHECK(region.pools[0]->view()->members()[1].effective_weight == 9);
+  CHECK(call(region, http::verb::post, "/pools/web/backends/10.0.0.2:80/weight?value=config", &operators).result() ==
+        http::status::ok);
+  CHECK(region.pools[0]->view()->members()[1].effective_weight == 1);
+  CHECK(call(region, http::verb::post, "/pools/web/backends/10.0.0.2:80/enable", &operators).result() ==
+        http::status::ok);
+}
+
+TEST_CASE("operator settings survive a reload (new Region) and a restart (state file)") {
+  TempDir dir;
+  const auto path = dir.path / "lb.db";
+  {
+    std::string error;
+    auto store = gslb::health::StateStore::open(path, error);
+    REQUIRE(store);
+    OperatorState operators(store.get());
+    Region region = make_region();
+    CHECK(call(region, http::verb::post, "/pools/web/backends/10.0.0.1:80/drain", &operators).result() ==
+          http::status::ok);
+    CHECK(call(region, http::verb::post, "/pools/web/backends/10.0.0.2:80/weight?value=5", &operators).result() ==
+          http::status::ok);
+    // A reload builds a new Region from region.yaml; the settings are applied to it.
+    Region reloaded = make_region();
+    operators.apply(reloaded);
+    CHECK(reloaded.pools[0]->view()->members()[0].state == MemberState::draining);
+    CHECK(reloaded.pools[0]->view()->members()[1].effective_weight == 5);
+  }
+  std::string error;
+  auto store = gslb::health::StateStore::open(path, error);
+  REQUIRE(store);
+  OperatorState operators(store.get());
+  operators.load();
+  Region region = make_region();
+  operators.apply(region);
+  CHECK(region.pools[0]->view()->members()[0].state == MemberState::draining);
+  CHECK(region.pools[0]->view()->members()[0].effective_weight == 3);
+  CHECK(region.pools[0]->view()->members()[1].state == MemberState::up);
+  CHECK(region.pools[0]->view()->members()[1].effective_weight == 5);
+  // Lifting both writes deletions: a later start sees the configuration again.
+  CHECK(call(region, http::verb::post, "/pools/web/backends/10.0.0.1:80/undrain", &operators).result() ==
+        http::status::ok);
+  CHECK(call(region, http::verb::post, "/pools/web/backends/10.0.0.2:80/weight?value=config", &operators).result() ==
+        http::status::ok);
+  CHECK(store->load_overrides().empty());
+  CHECK(store->load_weights().empty());
 }

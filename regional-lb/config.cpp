@@ -20,13 +20,16 @@ constexpr std::int64_t kDay = 86'400'000;
 
 // The schema tables: the single source of keys, defaults, ranges and docs.
 // Defaults must agree with the initialisers in config.hpp (checked by a unit test).
-constexpr std::array<SchemaItem, 6> top_schema{{
+constexpr std::array<SchemaItem, 7> top_schema{{
     {"server", V::mapping, false, "", 0, 0, "process-wide proxy settings"},
     {"listeners", V::sequence, true, "", 0, 0, "addresses to accept HTTP on"},
     {"pools", V::mapping, true, "", 0, 0, "backend pools by name"},
     {"routes", V::sequence, false, "", 0, 0, "routing rules, first match wins"},
     {"admin", V::mapping, false, "", 0, 0, "admin listener: /health, /status, /metrics, drain"},
     {"access_log", V::mapping, false, "", 0, 0, "one line per request (absent: no access log)"},
+    {"state", V::string, false, "", 0, 0,
+     "SQLite file keeping drains, weights and check states across restarts (relative: to this file); "
+     "`--state` overrides"},
 }};
 
 constexpr std::array<SchemaItem, 2> access_log_schema{{
@@ -499,6 +502,14 @@ ConfigLoad parse_region_config(std::string_view text, const std::string& file) {
   if (top.has("admin")) {
     Section admin(ctx, top.node("admin"), admin_schema, "admin");
     config.admin.address = endpoint_at(ctx, admin, "address");
+  }
+  if (top.has("state")) {
+    config.state_file = top.string("state");
+    if (config.state_file.empty()) {
+      ctx.error(top.mark("state"), "state: give a file name");
+    } else if (std::filesystem::path(config.state_file).is_relative()) {
+      config.state_file = (std::filesystem::path(file).parent_path() / config.state_file).string();
+    }
   }
   load_server(ctx, top.node("server"), config.server);
   load_listeners(ctx, top.node("listeners"), config.listeners);

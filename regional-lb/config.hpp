@@ -189,6 +189,7 @@ struct RegionConfig {
   std::vector<PoolConfig> pools;
   std::vector<RouteConfig> routes;  // top to bottom; if empty and one pool exists, everything goes there
   std::optional<AccessLogConfig> access_log;
+  std::string state_file;  // SQLite state (empty: none); a relative name is resolved against the file's directory
 
   const PoolConfig* find_pool(std::string_view name) const;
 };

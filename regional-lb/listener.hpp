@@ -24,6 +24,7 @@
 #include "regional-lb/admin_api.hpp"
 #include "regional-lb/health_monitor.hpp"
 #include "regional-lb/http_session.hpp"
+#include "regional-lb/operator_state.hpp"
 #include "regional-lb/region.hpp"
 #include "regional-lb/worker.hpp"
 
@@ -31,7 +32,10 @@ namespace gslb::lb {
 
 class Server {
  public:
-  explicit Server(std::shared_ptr<const Region> region);
+  // store (may be null) keeps operator settings and check states across
+  // restarts; not owned, it must outlive the Server. Stored settings are
+  // applied to region here, before anything listens.
+  explicit Server(std::shared_ptr<const Region> region, health::StateStore* store = nullptr);
   ~Server();
 
   // Opens every listener (and the admin listener) and the access log. On
@@ -56,6 +60,8 @@ class Server {
  private:
   void accept_next(std::size_t listener);
 
+  health::StateStore* const store_;
+  OperatorState operators_;  // drains and weights set through the admin API
   base::Snapshot<Region> regions_;
   std::shared_ptr<HealthMonitor> health_;  // of the region in service
   std::vector<std::unique_ptr<Worker>> workers_;

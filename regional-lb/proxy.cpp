@@ -277,6 +277,9 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
     }
     const auto& m = view.members()[*member];
     client.record.backend.assign(m.address.text);  // the last one tried is logged
+    // Counted from the pick, connect included: a drain waiting for in-flight
+    // to reach 0 must also wait for requests still connecting to the member.
+    InFlight in_flight(view, *member);
     auto conn = state.upstream.take(pool_index, *member, t.backend_idle);
     if (!conn) {
       conn = std::make_unique<UpstreamConnection>(worker.io());
@@ -292,7 +295,6 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
       beast::error_code ignored;
       conn->stream.socket().set_option(tcp::no_delay(true), ignored);
     }
-    InFlight in_flight(view, *member);
     const auto started = Clock::now();
 
     // Request: header, the first piece, then the rest as the client sends it.
@@ -350,6 +352,7 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
         base::log_debug("lb", m.address.text, " did not answer within ", base::format_duration(t.backend_response));
         co_return co_await fail(http::status::gateway_timeout, "gateway timeout");
       }
+      base::log_debug("lb", m.address.text, ": no response header: ", rec.message(), conn->reused ? " (reused)" : "");
       const bool nothing_received = response_bytes == 0 && conn->buffer.size() == 0;
       const bool replayable = !read_past_first_piece && nothing_received;
       if (replayable && conn->reused && stale_retries++ < 2) continue;
@@ -357,6 +360,17 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
         idempotent_retry_used = true;
         tried.push_back(*member);
         continue;
+      }
+      // A reset (not an orderly close) with nothing answered: the backend's
+      // socket was closed with our bytes still unread in it (a TCP stack
+      // resets instead of closing when data is left unread, RFC 2525 §2.17),
+      // i.e. it died or gave up before reading the whole request, so it
+      // cannot have acted on it: as safe to send elsewhere as a refused
+      // connect, whatever the method (RFC 9110 §9.2.2: the request was never
+      // applied). Typical of a backend killed with connections in its accept queue.
+      if (replayable && rec == asio::error::connection_reset) {
+        tried.push_back(*member);
+        if (tried.size() < max_members) continue;
       }
       co_return co_await fail(http::status::bad_gateway, "bad gateway");
     }
@@ -426,7 +440,10 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
       client.record.body_bytes += rbody.size;
       if (co_await write_piece(client.stream, response_writer, t.client_idle)) co_return false;
     }
-    if (backend_keep_alive && rp->is_done() && parser.is_done() && conn->buffer.size() == 0) {
+    // Not kept for a member that stopped taking requests meanwhile (drained,
+    // down): its connections are closed as its requests end.
+    if (backend_keep_alive && rp->is_done() && parser.is_done() && conn->buffer.size() == 0 &&
+        pool.current()->members()[*member].state == MemberState::up) {
       state.upstream.give_back(pool_index, *member, std::move(conn),
                                static_cast<std::size_t>(pool_config.max_idle_per_backend));
     }
