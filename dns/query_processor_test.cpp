@@ -504,3 +504,36 @@ TEST_CASE_FIXTURE(Fixture, "dynamic answers: A records, ECS scope, nodata, servf
 }
 
 }  // namespace gslb::dns
+
+namespace gslb::dns {
+
+TEST_CASE("AddressList: fixed capacity of 8, in order, compared by content") {
+  AddressList list;
+  CHECK(list.empty());
+  AddressList::Rdata rdata{};
+  for (std::uint8_t i = 0; i < AddressList::kCapacity; ++i) {
+    rdata[3] = i;
+    CHECK(list.push_back(rdata));
+  }
+  rdata[3] = 99;
+  CHECK_FALSE(list.push_back(rdata));  // full: refused, nothing overwritten
+  REQUIRE(list.size() == AddressList::kCapacity);
+  for (std::size_t i = 0; i < list.size(); ++i) CHECK(list[i][3] == i);
+  AddressList copy = list;
+  CHECK(copy == list);
+  copy.clear();
+  CHECK(copy.empty());
+  CHECK_FALSE(copy == list);
+  DynamicAnswer answer;
+  answer.addresses = list;
+  answer.ttl = 7;
+  answer.scope_prefix = 24;
+  answer.kind = DynamicAnswer::Kind::servfail;
+  answer.reset();  // a reused buffer starts clean
+  CHECK(answer.addresses.empty());
+  CHECK(answer.ttl == 0);
+  CHECK(answer.scope_prefix == 0);
+  CHECK(answer.kind == DynamicAnswer::Kind::answer);
+}
+
+}  // namespace gslb::dns

@@ -15,14 +15,16 @@ constexpr std::uint16_t kEcsFamilyIpv6 = 2;
 
 std::optional<ClientAddress> from_ecs(std::uint16_t family, std::uint8_t source_prefix,
                                       const std::array<std::uint8_t, 16>& bytes) noexcept {
-  base::IpAddress address;
   if (family == kEcsFamilyIpv4 && source_prefix <= 32) {
-    address = base::IpAddress::v4({bytes[0], bytes[1], bytes[2], bytes[3]});
-  } else if (family == kEcsFamilyIpv6 && source_prefix <= 128) {
-    address = base::IpAddress::v6(bytes);
-  } else {
-    return std::nullopt;
+    // The common case, done directly: host bits cleared with one mask (what
+    // base::Prefix does below, at a fraction of the cost on the query path).
+    const std::uint32_t v = (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |
+                            (std::uint32_t{bytes[2]} << 8) | std::uint32_t{bytes[3]};
+    const std::uint32_t mask = source_prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - source_prefix);
+    return ClientAddress{base::IpAddress::v4(v & mask), source_prefix, true};
   }
+  if (family != kEcsFamilyIpv6 || source_prefix > 128) return std::nullopt;
+  const base::IpAddress address = base::IpAddress::v6(bytes);
   // Prefix folds ::ffff:a.b.c.d/≥96 to IPv4 and clears host bits: §6 requires
   // them zero, but a sloppy resolver must not make us locate a host it hid.
   const base::Prefix prefix(address, source_prefix);
@@ -34,16 +36,18 @@ std::optional<ClientAddress> from_ecs(std::uint16_t family, std::uint8_t source_
 std::optional<ClientAddress> choose_client_address(const sockaddr_storage& source, bool has_ecs,
                                                    std::uint16_t ecs_family, std::uint8_t ecs_source_prefix,
                                                    const std::array<std::uint8_t, 16>& ecs_address) noexcept {
-  const auto packet_source = base::IpAddress::from_sockaddr(source);
   if (has_ecs) {
     if (ecs_source_prefix == 0 && (ecs_family == kEcsFamilyIpv4 || ecs_family == kEcsFamilyIpv6)) {
       // RFC 7871 §7.1.2: SOURCE PREFIX-LENGTH 0 means "do not use my
       // address"; the resolver's own address is what we have.
+      const auto packet_source = base::IpAddress::from_sockaddr(source);
       if (!packet_source) return std::nullopt;
       return ClientAddress{*packet_source, 0, true};
     }
     if (auto ecs = from_ecs(ecs_family, ecs_source_prefix, ecs_address)) return ecs;
   }
+  // Converted only here: most GSLB queries carry ECS and never need it.
+  const auto packet_source = base::IpAddress::from_sockaddr(source);
   if (!packet_source) return std::nullopt;
   return ClientAddress{*packet_source, static_cast<std::uint8_t>(packet_source->bit_count()), false};
 }

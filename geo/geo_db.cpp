@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <memory>
+#include <new>
 #include <string_view>
 
 #include "geo/country_centroids.hpp"
@@ -104,7 +106,42 @@ GeoDb::~GeoDb() {
 }
 
 GeoInfo GeoDb::lookup(const base::IpAddress& address) const noexcept {
-  return lookup_impl(address, true);
+  // Per thread, direct-mapped, in front of the tree walk (most of a cached
+  // lookup's cost once decoded records are cached): the result for one
+  // address holds for its whole network, so it is kept per covering block —
+  // the /24 of an IPv4 address, the /56 of an IPv6 one, the prefixes resolvers
+  // send in ECS (RFC 7871 §11.1) — but only when the network is at least that
+  // wide (prefix_length <= block), which makes every address of the block
+  // share it. Longer networks are looked up every time. No locks, no sharing
+  // between workers; entries of a closed database never match (ids are not
+  // reused).
+  const base::IpAddress a = address.normalized();
+  const int block = a.is_v4() ? 24 : 56;
+  const std::size_t key_bytes = static_cast<std::size_t>(block / 8);
+  struct Slot {
+    std::uint64_t db_id = 0;  // 0 = empty; ids start at 1
+    std::uint64_t key = 0;    // the block's bytes, big-endian, family in the low byte
+    GeoInfo info;
+  };
+  // On the heap, made by a thread's first lookup: only threads that look up
+  // pay for it (~1.8 MB), not every thread's static TLS block.
+  static thread_local std::unique_ptr<std::array<Slot, kNetworkCacheSlots>> cache;
+  if (!cache) {
+    cache.reset(new (std::nothrow) std::array<Slot, kNetworkCacheSlots>());
+    if (!cache) return lookup_impl(a, true);  // out of memory: still answer, uncached
+  }
+  std::uint64_t key = 0;
+  for (std::size_t i = 0; i < key_bytes; ++i) key = (key << 8) | a.raw()[i];
+  key = (key << 8) | static_cast<std::uint64_t>(a.family());
+  Slot& slot = (*cache)[(key * 0x9e3779b97f4a7c15ULL) >> (64 - kNetworkCacheBits)];
+  if (slot.db_id == id_ && slot.key == key) return slot.info;
+  GeoInfo info = lookup_impl(a, true);
+  if (info.prefix_length <= block) {
+    slot.db_id = id_;
+    slot.key = key;
+    slot.info = info;
+  }
+  return info;
 }
 
 GeoInfo GeoDb::lookup_uncached(const base::IpAddress& address) const noexcept {

@@ -14,6 +14,7 @@
 
 #include <maxminddb.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -54,8 +55,13 @@ class GeoDb {
   //
   // Decoded records are remembered in a small per-thread cache keyed by
   // (database, record offset): many networks share one record (a city), and
-  // decoding is most of the cost (see bench/geo).
+  // decoding is most of the cost (see bench/geo). In front of the tree walk,
+  // a per-thread cache of kNetworkCacheSlots results keyed by the address's
+  // /24 (IPv4) or /56 (IPv6) answers repeat clients of networks at least
+  // that wide (see bench/gslb).
   GeoInfo lookup(const base::IpAddress& address) const noexcept;
+  static constexpr int kNetworkCacheBits = 15;
+  static constexpr std::size_t kNetworkCacheSlots = std::size_t{1} << kNetworkCacheBits;
 
   // lookup() without the record cache; for tests and benchmarks.
   GeoInfo lookup_uncached(const base::IpAddress& address) const noexcept;

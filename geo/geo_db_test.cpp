@@ -216,6 +216,36 @@ TEST_CASE("missing, empty, garbage and truncated files are refused with the path
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("the network cache: each address gets what an uncached lookup gives, around nested networks") {
+  const auto db = open_or_fail(test_data_path("test-city.mmdb"));
+  // 198.18.7.0/24 (CA) inside 198.18.0.0/16 (US); 2001:db8:300:5::/64 (CA)
+  // inside 2001:db8:300::/48 (US), i.e. a network longer than the /56 block
+  // the cache keys IPv6 by. Addresses alternate between the nested network
+  // and its surroundings, within one block and across blocks, twice (second
+  // pass: whatever the first one cached).
+  const char* addresses[] = {"198.18.6.1",        "198.18.7.1",         "198.18.7.254",      "198.18.8.9",
+                             "198.18.6.200",      "2001:db8:300:1::1",  "2001:db8:300:5::1", "2001:db8:300:5:1::",
+                             "2001:db8:300:6::9", "2001:db8:300:100::", "2001:db8:300:1::2", "100.72.1.1",
+                             "100.72.200.1",      "10.1.2.3",           "10.1.2.4",          "::ffff:198.18.7.9"};
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const char* text : addresses) {
+      INFO(text << " pass " << pass);
+      const auto address = *IpAddress::parse(text);
+      const GeoInfo cached = db->lookup(address);
+      const GeoInfo fresh = db->lookup_uncached(address);
+      CHECK(cached.found == fresh.found);
+      CHECK(cached.country == fresh.country);
+      CHECK(cached.subdivision == fresh.subdivision);
+      CHECK(cached.latitude == fresh.latitude);
+      CHECK(int{cached.prefix_length} == int{fresh.prefix_length});
+    }
+  }
+  CHECK(db->lookup(*IpAddress::parse("2001:db8:300:5::1")).country == "CA");
+  CHECK(db->lookup(*IpAddress::parse("2001:db8:300:4::1")).country == "US");
+  CHECK(db->lookup(*IpAddress::parse("198.18.7.77")).country == "CA");
+  CHECK(db->lookup(*IpAddress::parse("198.18.6.77")).country == "US");
+}
+
 TEST_CASE("the record cache never mixes up databases, even at equal record offsets") {
   // The City and Country files have the same networks in the same order, so
   // their records can sit at equal offsets; the cache key includes the

@@ -1,6 +1,7 @@
 #include "gslb/engine.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "geo/client_location.hpp"
 #include "gslb/explain.hpp"
@@ -22,11 +23,48 @@ std::optional<geo::ClientAddress> client_address(const dns::ClientInfo& info) no
 
 }  // namespace
 
+std::uint64_t owner_hash(std::string_view key) noexcept {
+  // Word at a time with splitmix-style mixing; names are short (~20 bytes).
+  std::uint64_t h = key.size() * 0x9e3779b97f4a7c15ULL;
+  std::size_t i = 0;
+  for (; i + 8 <= key.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, key.data() + i, 8);
+    h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 31;
+  }
+  std::uint64_t tail = 0;
+  for (; i < key.size(); ++i) tail = (tail << 8) | static_cast<unsigned char>(key[i]);
+  h = (h ^ tail) * 0x94d049bb133111ebULL;
+  return h ^ (h >> 29);
+}
+
+void EngineState::build_table() {
+  lengths.reset();
+  for (const Entry& e : index) lengths.set(e.key.size() < lengths.size() ? e.key.size() : 0);
+  std::size_t size = 8;
+  while (size < 2 * index.size()) size *= 2;
+  table.assign(size, 0);
+  for (std::size_t i = 0; i < index.size(); ++i) {
+    index[i].hash = owner_hash(index[i].key);
+    std::size_t slot = index[i].hash & (size - 1);
+    while (table[slot] != 0) slot = (slot + 1) & (size - 1);
+    table[slot] = static_cast<std::uint32_t>(i + 1);
+  }
+}
+
 const EngineState::Entry* EngineState::find(std::string_view key) const noexcept {
-  auto it = std::lower_bound(index.begin(), index.end(), key,
-                             [](const Entry& e, std::string_view k) { return std::string_view(e.key) < k; });
-  if (it == index.end() || it->key != key) return nullptr;
-  return &*it;
+  // Wire names are at most 255 octets (RFC 1035 §3.1); most static names
+  // differ in length from every GSLB owner and stop here.
+  if (table.empty() || key.size() >= lengths.size() || !lengths.test(key.size())) return nullptr;
+  const std::uint64_t h = owner_hash(key);
+  const std::size_t mask = table.size() - 1;
+  // At most half full, so a run of occupied slots always ends at an empty one.
+  for (std::size_t slot = h & mask; table[slot] != 0; slot = (slot + 1) & mask) {
+    const Entry& e = index[table[slot] - 1];
+    if (e.hash == h && e.key == key) return &e;
+  }
+  return nullptr;
 }
 
 std::vector<MemberHealth> index_health(const CompiledPolicy& policy, const health::HealthView* view,
@@ -108,6 +146,7 @@ void Engine::publish(std::vector<CompiledPolicyPtr> policies, const health::Heal
     }
   }
   std::sort(next->index.begin(), next->index.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  next->build_table();
   next->policies = std::move(policies);
   state_.publish(std::move(next));
 }
@@ -135,7 +174,7 @@ bool Engine::answer(std::string_view qname_key, std::uint16_t qtype, const dns::
                    client ? &*client : nullptr,
                    w.geo ? w.geo->get() : nullptr,
                    state->health[entry->policy],
-                   std::chrono::steady_clock::now(),
+                   std::nullopt,  // the clock is read only if the TTL needs it
                    w.rng,
                    hash_key_};
   const PipelineOutcome result = run_pipeline(in, w.scratch, out);

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <atomic>
+#include <bitset>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -50,12 +51,24 @@ struct EngineState {
     std::uint16_t policy = 0;
     std::uint16_t record = 0;
     RecordCounter* answered = nullptr;  // owned by the Engine
+    std::uint64_t hash = 0;             // owner_hash(key)
   };
   std::vector<CompiledPolicyPtr> policies;
   std::vector<std::vector<MemberHealth>> health;  // per policy, indexed like its members
   std::vector<Entry> index;                       // sorted by key
+  // Open addressing over `index`, at most half full: position + 1, 0 = empty.
+  // Every A/AAAA query inside a served zone asks find(), GSLB name or not,
+  // so a miss must be cheap: one hash of the name and usually one probe.
+  std::vector<std::uint32_t> table;
+  std::bitset<256> lengths;  // key lengths present in `index`
+  // Call after filling `index`.
+  void build_table();
   const Entry* find(std::string_view key) const noexcept;
 };
+
+// A fast 64-bit hash of a canonical wire name (not keyed: the table holds
+// only operator-written names; a query can probe it but never add to it).
+std::uint64_t owner_hash(std::string_view key) noexcept;
 
 class Engine final : public dns::DynamicAnswerSource {
  public:

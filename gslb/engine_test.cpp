@@ -146,3 +146,28 @@ TEST_CASE("explain: location, candidates with health, steps, answer, TTL and sco
 
 }  // namespace
 }  // namespace gslb::policy
+
+namespace gslb::policy {
+
+TEST_CASE("the owner table finds every record owner and nothing else") {
+  EngineState state;
+  CHECK(state.find(dns::Name::parse("www.example.com.")->canonical_key()) == nullptr);  // empty, no table yet
+  std::vector<std::string> owners;
+  for (int i = 0; i < 300; ++i) owners.push_back("n" + std::to_string(i) + ".example.com.");
+  owners.push_back("example.com.");  // apex
+  owners.push_back("a-much-longer-label-than-eight-bytes.deeper.example.com.");
+  for (std::size_t i = 0; i < owners.size(); ++i)
+    state.index.push_back({dns::Name::parse(owners[i])->canonical_key(), 0, static_cast<std::uint16_t>(i), 0});
+  std::sort(state.index.begin(), state.index.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  state.build_table();
+  CHECK(state.table.size() >= 2 * owners.size());
+  for (std::size_t i = 0; i < owners.size(); ++i) {
+    const auto* e = state.find(dns::Name::parse(owners[i])->canonical_key());
+    REQUIRE_MESSAGE(e != nullptr, owners[i]);
+    CHECK(e->record == i);
+  }
+  for (const char* miss : {"n300.example.com.", "n1.example.org.", "com.", "n1.n1.example.com.", "x.example.com."})
+    CHECK_MESSAGE(state.find(dns::Name::parse(miss)->canonical_key()) == nullptr, miss);
+}
+
+}  // namespace gslb::policy

@@ -53,3 +53,11 @@ tree_pss_kb() { # proportional set size of the tree: shared pages counted once o
 cpu_ticks() { # busy clock ticks of CPU N so far (/proc/stat: user nice system irq softirq)
   awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8}' /proc/stat
 }
+tree_cpu_ns() { # nanoseconds on CPU of a process tree, all threads (/proc/PID/task/TID/schedstat, field 1)
+  local p sum=0 t
+  for p in $(tree_pids "$1"); do
+    t=$(cat /proc/"$p"/task/*/schedstat 2> /dev/null | awk '{s += $1} END {printf "%.0f", s}') || t=0
+    sum=$((sum + ${t:-0}))
+  done
+  echo "$sum"
+}

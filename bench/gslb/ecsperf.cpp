@@ -4,7 +4,7 @@
 // per-subnet work (geo lookups and any cache in front of them) would be seen
 // for a single subnet only; here every line of the query file names its own.
 //
-//   ecsperf -s ADDR -p PORT -d FILE [-l SECONDS] [-q OUTSTANDING] [-t TIMEOUT_MS]
+//   ecsperf -s ADDR -p PORT -d FILE [-l SECONDS] [-n QUERIES] [-q OUTSTANDING] [-t TIMEOUT_MS]
 //
 // FILE: one query per line, "NAME TYPE [SUBNET/PREFIX]" (TYPE A, AAAA, TXT, MX,
 // SOA, NS, CNAME or a number); lines are sent in order, round and round.
@@ -16,7 +16,9 @@
 // OUTSTANDING queries in flight, sends and receives in batches of up to 64
 // (sendmmsg/recvmmsg), matches answers by DNS ID and counts a query lost when
 // no answer came within TIMEOUT_MS. Bounded: it stops sending after SECONDS
-// (at most 120) and waits at most TIMEOUT_MS more for the stragglers.
+// (at most 120) or QUERIES sent, whichever comes first, and waits at most
+// TIMEOUT_MS more for the stragglers. (-n with a small -q gives a fixed count
+// of answered queries for instruction-count profiles, see profile.sh.)
 // Output (stdout), one line of key=value pairs:
 //   sent completed lost seconds qps avg_latency_us noerror nxdomain servfail
 //   other_rcode with_answer truncated
@@ -155,6 +157,7 @@ struct Slot {
 int main(int argc, char** argv) {
   std::string server = "127.0.0.1", file;
   int port = 53, seconds = 10, outstanding = 256, timeout_ms = 2000;
+  long long max_queries = 0;  // 0: no limit
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (i + 1 >= argc) fail("missing value after " + a);
@@ -167,18 +170,21 @@ int main(int argc, char** argv) {
       file = v;
     else if (a == "-l")
       seconds = std::atoi(v);
+    else if (a == "-n")
+      max_queries = std::atoll(v);
     else if (a == "-q")
       outstanding = std::atoi(v);
     else if (a == "-t")
       timeout_ms = std::atoi(v);
     else
-      fail("unknown option " + a + " (usage: ecsperf -s ADDR -p PORT -d FILE [-l S] [-q N] [-t MS])");
+      fail("unknown option " + a + " (usage: ecsperf -s ADDR -p PORT -d FILE [-l S] [-n N] [-q N] [-t MS])");
   }
   if (file.empty()) fail("-d FILE is required");
   if (port < 1 || port > 65535) fail("bad port");
   if (seconds < 1 || seconds > 120) fail("-l must be 1..120");
   if (outstanding < 1 || outstanding > 4096) fail("-q must be 1..4096");
   if (timeout_ms < 10 || timeout_ms > 10000) fail("-t must be 10..10000");
+  if (max_queries < 0) fail("-n must be >= 0");
 
   std::vector<std::string> queries;
   {
@@ -253,6 +259,7 @@ int main(int argc, char** argv) {
   const std::uint64_t start = now_ns();
   const std::uint64_t stop_sending = start + static_cast<std::uint64_t>(seconds) * 1000000000ULL;
   std::uint64_t now = start;
+  std::uint64_t drain_deadline = 0;  // set when sending stops
 
   auto expire = [&](std::uint64_t t) {
     while (order_count > 0) {
@@ -272,13 +279,15 @@ int main(int argc, char** argv) {
 
   while (true) {
     now = now_ns();
-    const bool sending = now < stop_sending;
+    const bool sending = now < stop_sending && (max_queries == 0 || sent < static_cast<std::uint64_t>(max_queries));
     if (!sending && in_flight == 0) break;
-    if (!sending && now >= stop_sending + timeout_ns) break;
+    if (!sending && drain_deadline == 0) drain_deadline = now + timeout_ns;
+    if (!sending && now >= drain_deadline) break;
     // Send up to the window.
     int n = 0;
     while (sending && n < kBatch && in_flight + static_cast<std::size_t>(n) < static_cast<std::size_t>(outstanding) &&
-           free_count > 0) {
+           free_count > 0 &&
+           (max_queries == 0 || sent + static_cast<std::uint64_t>(n) < static_cast<std::uint64_t>(max_queries))) {
       const std::uint16_t id = free_ids[free_head];
       free_head = (free_head + 1) % 65536;
       --free_count;

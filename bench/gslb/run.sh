@@ -33,9 +33,11 @@
 # bench/dns query mix, "gslb" = geo/wrr/fo A in equal shares; both carry ECS.
 # All servers start once; every round runs each row in turn, the order rotated
 # every round, after an unrecorded 1 s warm-up per row. Around every run the
-# server's utime+stime (/proc/PID/stat, process tree, all threads) is read:
-# CPU per answer = that time / answers received, the figure that measures the
-# server when the client's core, not the server's, is the bottleneck.
+# server's time on CPU is read (process tree, all threads: the scheduler's
+# nanosecond sum_exec_runtime from /proc/PID/task/*/schedstat, and utime/stime
+# ticks from /proc/PID/stat for the user/system split): CPU per answer = that
+# time / answers received, the figure that measures the server when the
+# client's core, not the server's, is the bottleneck.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -191,7 +193,7 @@ done
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "kernel: $(uname -r)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) CPUs)"
-  echo "gdnsd: $(gdnsd -V 2>&1 | grep -m1 version || echo -)"
+  echo "gdnsd: $({ gdnsd -V 2>&1 || true; } | grep -m1 version || echo -)"
   echo "pdns: $(dpkg-query -W -f '${Version}' pdns-server 2> /dev/null || echo -)"
   [ -z "${WANT[gslb]:-}" ] ||
     echo "gslb: $("$GSLB" version 2>&1 | head -n1) ($(git -C "$REPO" rev-parse --short HEAD 2> /dev/null || echo '?'))"
@@ -242,15 +244,17 @@ for r in $(seq 1 "$ROUNDS"); do
     cc0=$(cpu_ticks "$CLIENT_CPU")
     k0=$(tree_ticks "${PID[$s]}")
     u0=$(tree_ticks "${PID[$s]}" user)
+    n0=$(tree_cpu_ns "${PID[$s]}")
     # shellcheck disable=SC2046
     timeout $((DURATION + 30)) taskset -c "$CLIENT_CPU" "$RUN/ecsperf" $(load_args "$s" "${row#*-}" "$DURATION") \
       > "$f" 2>&1 || echo "gslb/run.sh: ecsperf failed against $row" >&2
+    n1=$(tree_cpu_ns "${PID[$s]}")
     k1=$(tree_ticks "${PID[$s]}")
     u1=$(tree_ticks "${PID[$s]}" user)
     sc1=$(cpu_ticks "$SERVER_CPU")
     cc1=$(cpu_ticks "$CLIENT_CPU")
     kill -0 "${PID[$s]}" 2> /dev/null || die "$s died during round $r"
-    echo "BENCH row=$row round=$r ticks=$((k1 - k0)) user_ticks=$((u1 - u0)) clk_tck=$clk_tck" \
+    echo "BENCH row=$row round=$r cpu_ns=$((n1 - n0)) ticks=$((k1 - k0)) user_ticks=$((u1 - u0)) clk_tck=$clk_tck" \
       "server_cpu_ticks=$((sc1 - sc0)) client_cpu_ticks=$((cc1 - cc0)) loadavg_before=${load// /,}" >> "$f"
   done
 done

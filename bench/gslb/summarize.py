@@ -6,8 +6,11 @@ usage: summarize.py DIR
 Reads ROW.rN.txt (one ecsperf result line + one BENCH line from run.sh) and
 sanity.md, versions.txt, commands.txt. Per row, medians over rounds:
   queries/s            ecsperf's answers / seconds
-  CPU µs per answer    server utime+stime (process tree) / answers
-  user µs per answer   utime only
+  CPU µs per answer    server time on CPU (process tree, all threads; the
+                       scheduler's nanosecond count from /proc/PID/task/*/schedstat)
+                       / answers
+  same from ticks      utime+stime from /proc/PID/stat (clock ticks) / answers
+  user µs per answer   utime only (ticks)
   server CPU %         server CPU time / run time
   core busy µs/answer  busy ticks of the whole server core / answers (includes
                        softirq work the kernel did not charge to the server)
@@ -43,7 +46,9 @@ def parse(path):
     done = int(values["completed"])
     clk = int(values["clk_tck"])
     seconds = float(values["seconds"])
-    cpu = int(values["ticks"]) / clk
+    # Nanoseconds on CPU from the scheduler when present (exact), else ticks.
+    tick_cpu = int(values["ticks"]) / clk
+    cpu = int(values["cpu_ns"]) / 1e9 if "cpu_ns" in values else tick_cpu
     return {
         "qps": float(values["qps"]),
         "done": done,
@@ -53,6 +58,7 @@ def parse(path):
         "with_answer": int(values["with_answer"]),
         "latency": float(values["avg_latency_us"]),
         "cpu_us": cpu / done * 1e6 if done else float("nan"),
+        "tick_us": tick_cpu / done * 1e6 if done else float("nan"),
         "user_us": int(values["user_ticks"]) / clk / done * 1e6 if done else float("nan"),
         "util": cpu / seconds * 100,
         "core_us": int(values["server_cpu_ticks"]) / clk / done * 1e6 if done else float("nan"),
@@ -80,9 +86,10 @@ def main():
             continue
         run = parse(path)
         if run:
+            run["round"] = int(m.group(2))
             runs.setdefault(m.group(1), []).append(run)
     rows = [r for r in ORDER if r in runs] + sorted(r for r in runs if r not in ORDER)
-    med = {r: {k: statistics.median(x[k] for x in runs[r]) for k in ("qps", "cpu_us", "user_us", "util", "core_us",
+    med = {r: {k: statistics.median(x[k] for x in runs[r]) for k in ("qps", "cpu_us", "tick_us", "user_us", "util", "core_us",
                                                                       "latency", "client_util")} for r in rows}
 
     print("# GSLB benchmark: gslb vs gdnsd geoip vs PowerDNS LUA, ECS from many subnets\n")
@@ -93,15 +100,15 @@ def main():
             print(open(p).read().rstrip())
             print("```\n")
     print("## Results (medians over rounds)\n")
-    print("| row | queries/s | per round | CPU µs per answer | per round | user µs | server CPU % | "
+    print("| row | queries/s | per round | CPU µs per answer | per round | same from ticks | user µs | server CPU % | "
           "core busy µs/answer | client CPU % | avg latency µs | answered / lost | NOERROR with answer |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         rs = runs[r]
         m = med[r]
         done = sum(x["done"] for x in rs)
         print(f"| {ROW_TEXT.get(r, r)} | {fmt(m['qps'])} | {' / '.join(fmt(x['qps']) for x in rs)} | "
-              f"{fmt(m['cpu_us'], 2)} | {' / '.join(fmt(x['cpu_us'], 2) for x in rs)} | {fmt(m['user_us'], 2)} | "
+              f"{fmt(m['cpu_us'], 2)} | {' / '.join(fmt(x['cpu_us'], 2) for x in rs)} | {fmt(m['tick_us'], 2)} | {fmt(m['user_us'], 2)} | "
               f"{fmt(m['util'])} | {fmt(m['core_us'], 2)} | {fmt(m['client_util'])} | {fmt(m['latency'])} | "
               f"{fmt(done)} / {fmt(sum(x['lost'] for x in rs))} | "
               f"{100 * sum(x['with_answer'] for x in rs) / max(done, 1):.1f} % |")
@@ -124,11 +131,17 @@ def main():
     ):
         x = ratio(a, b, key)
         if x is not None:
-            lines.append(f"| {what} | {x:.2f} | {target} |")
+            # The same ratio within each round (both rows ran minutes apart at
+            # most), which cancels slow drifts of the machine's load.
+            by_round_b = {y["round"]: y[key] for y in runs[b]}
+            paired = sorted(y[key] / by_round_b[y["round"]] for y in runs[a]
+                            if by_round_b.get(y["round"], 0) > 0)
+            per_round = " / ".join(f"{v:.2f}" for v in paired)
+            lines.append(f"| {what} | {x:.2f} | {per_round} | {target} |")
     if lines:
-        print("## Ratios (of the medians)\n")
-        print("| ratio | value | target |")
-        print("|---|---|---|")
+        print("## Ratios\n")
+        print("| ratio | of the medians | within each round (sorted) | target |")
+        print("|---|---|---|---|")
         print("\n".join(lines))
         print()
     print("Load average before each run: " + "; ".join(
@@ -138,7 +151,9 @@ def main():
         print("## Same answers? (kdig +subnet against every server)\n")
         print(open(p).read().rstrip())
         print()
-    print("CPU per answer = the server's utime+stime over the run ÷ answers received; it measures the server "
+    print("CPU per answer = the server's time on CPU over the run (scheduler nanoseconds, all threads) ÷ answers "
+          "received; the tick-based utime+stime is shown beside it as a cross-check and for the user share. It "
+          "measures the server "
           "even when the client's core is the bottleneck (queries/s then measures the client). "
           "Differences under about 10 % between runs on a shared machine are noise.")
 

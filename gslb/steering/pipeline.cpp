@@ -1,6 +1,7 @@
 #include "gslb/steering/pipeline.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace gslb::policy {
 
@@ -28,7 +29,7 @@ StepFn step_function(Steering s) noexcept {
   return step_all;
 }
 
-void locate(const PipelineInput& in, ClientContext& ctx) noexcept {
+void locate(const PipelineInput& in, PipelineScratch& scratch, ClientContext& ctx) noexcept {
   if (in.client == nullptr) return;
   ctx.has_client = true;
   if (!in.record.needs_location) {
@@ -44,7 +45,7 @@ void locate(const PipelineInput& in, ClientContext& ctx) noexcept {
   }
   if (ctx.where.geo.has_coordinates) {
     ctx.has_point = true;
-    ctx.point = geo::GeoPoint::from_degrees(ctx.where.geo.latitude, ctx.where.geo.longitude);
+    ctx.point = scratch.point(ctx.where.geo.latitude, ctx.where.geo.longitude);
   }
 }
 
@@ -55,8 +56,9 @@ std::uint32_t health_aware_ttl(const PipelineInput& in, const CompiledPool& pool
   for (std::uint16_t m : pool.all)
     if (m < in.health.size()) until = std::min(until, in.health[m].stable_until);
   if (until == std::chrono::steady_clock::time_point::max()) return in.record.ttl;
-  if (until <= in.now) return 0;
-  const auto left = std::chrono::duration_cast<std::chrono::seconds>(until - in.now).count();
+  const auto now = in.now ? *in.now : std::chrono::steady_clock::now();
+  if (until <= now) return 0;
+  const auto left = std::chrono::duration_cast<std::chrono::seconds>(until - now).count();
   return static_cast<std::uint32_t>(std::min<std::int64_t>(left, in.record.ttl));
 }
 
@@ -81,6 +83,20 @@ void PipelineScratch::fit(const CompiledPolicy& policy) {
   if (candidates.size() < policy.max_pool_size) candidates.resize(policy.max_pool_size);
   if (ranked.size() != policy.region_names.size()) ranked.resize(policy.region_names.size());
   if (region_rank.size() < policy.region_names.size()) region_rank.resize(policy.region_names.size());
+}
+
+const geo::GeoPoint& PipelineScratch::point(double latitude, double longitude) noexcept {
+  std::uint64_t a = 0, b = 0;
+  std::memcpy(&a, &latitude, sizeof a);
+  std::memcpy(&b, &longitude, sizeof b);
+  PointSlot& slot = points_[((a ^ (b * 0x9e3779b97f4a7c15ULL)) * 0xbf58476d1ce4e5b9ULL) >> 56];
+  if (!slot.used || slot.latitude != latitude || slot.longitude != longitude) {
+    slot.used = true;
+    slot.latitude = latitude;
+    slot.longitude = longitude;
+    slot.point = geo::GeoPoint::from_degrees(latitude, longitude);
+  }
+  return slot.point;
 }
 
 PipelineResult run_pipeline(const PipelineInput& in, PipelineScratch& scratch, Trace* trace,
@@ -121,7 +137,7 @@ PipelineOutcome run_pipeline(const PipelineInput& in, PipelineScratch& scratch, 
   }
 
   ClientContext client;
-  locate(in, client);
+  locate(in, scratch, client);
   StepContext ctx{in.policy,
                   in.record,
                   client,

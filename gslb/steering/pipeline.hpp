@@ -14,6 +14,7 @@
 // Thread context: any thread; scratch, RNG and trace are the caller's.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -33,6 +34,19 @@ struct PipelineScratch {
   std::vector<std::uint16_t> region_rank;
   // Grows the buffers for `policy` (allocates only when it grows).
   void fit(const CompiledPolicy& policy);
+
+  // GeoPoint::from_degrees (four trig calls) for client coordinates, kept
+  // per worker: a database holds few distinct places (cities), so the same
+  // coordinates come back again and again.
+  const geo::GeoPoint& point(double latitude, double longitude) noexcept;
+
+ private:
+  struct PointSlot {
+    bool used = false;
+    double latitude = 0, longitude = 0;
+    geo::GeoPoint point;
+  };
+  std::array<PointSlot, 256> points_{};
 };
 
 struct PipelineInput {
@@ -42,7 +56,9 @@ struct PipelineInput {
   const geo::ClientAddress* client = nullptr;  // null: nothing known about the client
   const geo::GeoDb* db = nullptr;              // null: no database loaded
   std::span<const MemberHealth> health;        // indexed like policy.members; shorter = up
-  std::chrono::steady_clock::time_point now;
+  // nullopt: read steady_clock only if the answer's TTL needs it (some pool
+  // member's health can change); tests and explain pass a fixed time.
+  std::optional<std::chrono::steady_clock::time_point> now;
   Rng& rng;
   const base::SipKey& hash_key;
 };

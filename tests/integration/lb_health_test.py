@@ -103,7 +103,9 @@ def test_passive_check_ejects_a_failing_backend():
         results = [ask(conn) for _ in range(12)]
         wait_for_log(lb, "ejected for 30s after 3 consecutive failures")
         results += [ask(conn) for _ in range(10)]
-        assert results.count((500, "a")) == 3, results
+        # The third failure ejects; the ejection is applied on the health thread,
+        # so one request already on its way may still reach "a".
+        assert 3 <= results.count((500, "a")) <= 4, results
         assert results[-10:] == [(200, "b")] * 10
     finally:
         assert lb.stop() == 0

@@ -115,6 +115,15 @@ def test_drain_weight_and_health_survive_a_restart():
         assert probes and probes[-1]["headers"]["User-Agent"] == "gslb-lb-check"
         assert served_by(lb, 50) == {"b": 30, "c": 10, "d": 10}
 
+        # A reload (new pools from region.yaml) keeps the operator's settings,
+        # and the check states: d stays up, nothing flaps.
+        outcome = lb.reload(config([a, b, c, d]))
+        assert "reloaded" in outcome, outcome
+        status = backends_status(lb)
+        assert [(status[x.address]["state"], status[x.address]["weight"]) for x in (a, b, c, d)] == \
+            [("draining", 1), ("up", 3), ("up", 1), ("up", 1)], status
+        assert served_by(lb, 50) == {"b": 30, "c": 10, "d": 10}
+
         # Lifting the settings is stored too.
         assert admin(lb, "POST", "/pools/web/backends/%s/enable" % a.address)[0] == 200
         assert admin(lb, "POST", "/pools/web/backends/%s/weight?value=config" % b.address)[0] == 200
