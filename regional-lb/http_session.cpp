@@ -206,6 +206,14 @@ asio::awaitable<void> HttpSession::close_gracefully() {
   // Half-close, then drain briefly what the client still sends, so that our
   // last response is not destroyed by a reset when unread bytes remain (the
   // "lingering close" of RFC 9112 §9.6).
+  if (client_.is_tls()) {
+    // RFC 8446 §6.1: close_notify tells the client the data ended here and
+    // was not cut off (a close-delimited body depends on it; OpenSSL 3
+    // clients report a bare TCP close as an error). Asio then waits for the
+    // client's close_notify: bounded, and any outcome is fine.
+    client_.expires_after(std::chrono::seconds(1));
+    co_await client_.tls().async_shutdown(tok);
+  }
   beast::error_code ec;
   client_.socket().shutdown(tcp::socket::shutdown_send, ec);
   if (ec) co_return;

@@ -276,6 +276,7 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
                               tried.empty() ? "no backend available" : "bad gateway");
     }
     const auto& m = view.members()[*member];
+    client.record.backend.assign(m.address.text);  // the last one tried is logged
     // Counted from the pick, connect included: a drain waiting for in-flight
     // to reach 0 must also wait for requests still connecting to the member.
     InFlight in_flight(view, *member);
@@ -295,7 +296,6 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
       conn->stream.socket().set_option(tcp::no_delay(true), ignored);
     }
     const auto started = Clock::now();
-    client.record.backend.assign(m.address.text);
 
     // Request: header, the first piece, then the rest as the client sends it.
     body.data = first.data;

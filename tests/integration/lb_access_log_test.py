@@ -16,6 +16,7 @@ import http.client
 import json
 import os
 import re
+import socket
 import sys
 import threading
 import time
@@ -24,6 +25,18 @@ import traceback
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 from lb_backend import Backend  # noqa: E402
 from lb_process import LbProcess  # noqa: E402
+
+
+def free_port():
+    """A port nobody listens on (bound by the kernel, then closed)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+DEAD = "127.0.0.1:%d" % free_port()
 
 
 def config(a, b, fmt="json"):
@@ -37,10 +50,13 @@ pools:
     backends:
       - { address: %s }
       - { address: %s }
+  dead:
+    backends: [ { address: "%s" } ]
 routes:
   - { path: /ping, respond: { status: 200, body: pong } }
+  - { path: /dead, pool: dead }
   - { pool: web }
-""" % (fmt, a.address, b.address)
+""" % (fmt, a.address, b.address, DEAD)
 
 
 def read_lines(path, want, timeout=10.0):
@@ -96,6 +112,16 @@ def test_json_lines_match_requests():
                 assert entry["pool"] is None and entry["backend"] is None and entry["upstream_time"] is None, entry
         assert [json.loads(l)["method"] for l in lines] == ["GET"] * 5 + ["HEAD"]
         assert json.loads(lines[3])["bytes"] == len(b"pong\n")
+
+        # A backend that refuses: 502, the backend tried is named, no upstream time.
+        conn.request("GET", "/dead")
+        r = conn.getresponse()
+        body = r.read()
+        assert r.status == 502
+        lines = read_lines(log_path, len(made) + 1)
+        entry = json.loads(lines[-1])
+        assert (entry["target"], entry["status"], entry["bytes"], entry["pool"], entry["backend"],
+                entry["upstream_time"]) == ("/dead", 502, len(body), "dead", DEAD, None), entry
     finally:
         assert lb.stop() == 0
         a.stop()

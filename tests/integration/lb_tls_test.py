@@ -154,6 +154,21 @@ def test_sni_versions_headers_redirect_reload():
         assert protos == ["https", "http"], protos
         assert s.backend.requests[0]["headers"].get("X-Forwarded-Host") == "a.example.test:%d" % s.tls
 
+        # Bodies stream through TLS both ways (3 MB down, 5 MB up, chunked up).
+        r = curl("https://a.example.test:%d/?size=3000000" % s.tls, s.tls, "a.example.test", "127.0.0.2", "--cacert",
+                 ca, "-w", "\nsize=%{size_download}")
+        assert r.returncode == 0 and r.stdout.splitlines()[-1] == "size=3000000", r.stdout + r.stderr
+        up = os.path.join(s.dir, "up.bin")
+        with open(up, "wb") as f:
+            f.write(os.urandom(5000000))
+        s.backend.reset()
+        for extra in ([], ["-H", "Transfer-Encoding: chunked"]):
+            r = curl("https://a.example.test:%d/upload" % s.tls, s.tls, "a.example.test", "127.0.0.2", "--cacert", ca,
+                     "--data-binary", "@" + up, *extra)
+            # curl sends Expect: 100-continue for a large body: 100 first, then 200.
+            assert r.returncode == 0 and "HTTP/1.1 200 OK" in r.stdout, r.stdout + r.stderr
+        assert [q["body_length"] for q in s.backend.requests] == [5000000, 5000000], s.backend.requests
+
         # HTTP → HTTPS redirect on the plain listener only; host, path, query kept.
         r = curl("http://a.example.test:%d/secure/p?q=1&r=2" % s.plain, s.plain, "a.example.test", "127.0.0.1")
         assert " 308" in r.stdout.splitlines()[0], r.stdout
@@ -207,6 +222,29 @@ def test_handshake_deadline():
         elapsed = time.monotonic() - start
         assert data == b"" or data[:1] == b"\x15", data  # closed, or an alert then close
         assert 1.5 < elapsed < 8, elapsed
+        c.close()
+    finally:
+        s.close()
+
+
+def test_close_notify_ends_the_connection():
+    """A response ending with the connection ends with a TLS close_notify, so
+    a strict client (no ragged EOFs allowed) reads a clean end of stream."""
+    import socket
+    import ssl
+    s = Setup()
+    try:
+        ctx = ssl.create_default_context(cafile=s.ca.cert)
+        raw = socket.create_connection(("127.0.0.2", s.tls), timeout=10)
+        c = ctx.wrap_socket(raw, server_hostname="a.example.test", suppress_ragged_eofs=False)
+        c.sendall(b"GET /ping HTTP/1.0\r\nHost: a.example.test\r\n\r\n")
+        data = b""
+        while True:
+            piece = c.recv(65536)  # raises SSLEOFError on a TCP close without close_notify
+            if not piece:
+                break
+            data += piece
+        assert data.startswith(b"HTTP/1.1 200") and b"x-backend-id: web" in data.lower(), data
         c.close()
     finally:
         s.close()
