@@ -4,7 +4,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/http/read.hpp>
 
 #include "base/log.hpp"
 #include "regional-lb/proxy.hpp"
@@ -33,9 +32,9 @@ void HttpSession::start(Worker& worker, tcp::socket socket) {
 }
 
 HttpSession::HttpSession(Worker& worker, tcp::socket socket)
-    : worker_(worker), client_(std::move(socket)), body_buffer_(kBodyBuffer) {
+    : worker_(worker), client_(std::move(socket)), deadline_(client_), body_buffer_(kBodyBuffer) {
   beast::error_code ec;
-  const auto peer = client_.socket().remote_endpoint(ec);
+  const auto peer = client_.remote_endpoint(ec);
   const auto ip = peer.address();
   if (ip.is_v4()) {
     ip_text_ = ip.to_string();
@@ -48,7 +47,9 @@ HttpSession::HttpSession(Worker& worker, tcp::socket socket)
     const auto bytes = v6.to_bytes();
     ip_bytes_.assign(bytes.begin(), bytes.end());
   }
-  client_.socket().set_option(tcp::no_delay(true), ec);
+  // Responses are written whole; Nagle would delay one behind an unacknowledged one.
+  client_.set_option(tcp::no_delay(true), ec);
+  client_.non_blocking(true, ec);
   worker_.add_session(this);
 }
 
@@ -59,7 +60,7 @@ HttpSession::~HttpSession() {
 void HttpSession::close_if_idle() {
   if (!idle_) return;
   beast::error_code ignored;
-  client_.socket().cancel(ignored);
+  client_.cancel(ignored);
 }
 
 namespace {
@@ -75,16 +76,17 @@ http::status header_limit_status(const RequestParser& parser) {
 }  // namespace
 
 asio::awaitable<void> HttpSession::run() {
-  const ClientConnection client{client_, buffer_, ip_text_, ip_bytes_, body_buffer_, worker_.responses()};
+  const ClientConnection client{client_,   deadline_,    buffer_, ip_text_,
+                                ip_bytes_, body_buffer_, out_,    worker_.responses()};
   while (!worker_.draining()) {
     if (buffer_.size() == 0) {
       // Between requests: wait for the next one's first byte (keep-alive idle).
       idle_ = true;
-      client_.expires_after(worker_.current()->region->config.server.timeouts.client_idle);
-      auto [ec, n] = co_await client_.async_read_some(buffer_.prepare(4096), tok);
+      deadline_.arm(worker_.current()->region->config.server.timeouts.client_idle);
+      const auto ec = co_await read_more(client_, buffer_, deadline_);
+      deadline_.disarm();
       idle_ = false;
       if (ec) break;
-      buffer_.commit(n);
     }
     // The configuration this request is handled with, taken when it starts
     // and kept even if a reload replaces it meanwhile.
@@ -94,8 +96,7 @@ asio::awaitable<void> HttpSession::run() {
     RequestParser parser;
     parser.header_limit(limits.request_line + limits.header_bytes);
     parser.body_limit(limits.body_bytes);
-    client_.expires_after(server.timeouts.client_header);
-    auto [ec, n] = co_await http::async_read_header(client_, buffer_, parser, tok);
+    const auto ec = co_await read_header(client_, buffer_, parser, deadline_, server.timeouts.client_header);
     if (ec) {
       if (ec == http::error::end_of_stream || ec == http::error::partial_message) break;
       http::status status = http::status::bad_request;
@@ -143,15 +144,16 @@ asio::awaitable<void> HttpSession::close_gracefully() {
   // last response is not destroyed by a reset when unread bytes remain (the
   // "lingering close" of RFC 9112 §9.6).
   beast::error_code ec;
-  client_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  client_.shutdown(tcp::socket::shutdown_send, ec);
   if (ec) co_return;
   std::array<char, 4096> sink;
   for (int i = 0; i < 16; ++i) {
-    client_.expires_after(std::chrono::seconds(1));
+    deadline_.arm(std::chrono::seconds(1));
     auto [rec, n] = co_await client_.async_read_some(asio::buffer(sink), tok);
     if (rec) break;
   }
-  client_.socket().close(ec);
+  deadline_.disarm();
+  client_.close(ec);
 }
 
 }  // namespace gslb::lb

@@ -11,10 +11,11 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "regional-lb/stream_io.hpp"
 
 namespace gslb::lb {
 
@@ -36,8 +37,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::awaitable<void> close_gracefully();
 
   Worker& worker_;
-  boost::beast::tcp_stream client_;
+  boost::asio::ip::tcp::socket client_;  // non-blocking mode (write_all)
+  Deadline deadline_;                    // client_'s
   boost::beast::flat_buffer buffer_;
+  std::string out_;  // response bytes being written, reused
   std::vector<char> body_buffer_;
   std::string ip_text_;
   std::string ip_bytes_;

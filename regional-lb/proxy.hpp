@@ -18,15 +18,17 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "regional-lb/config.hpp"
 #include "regional-lb/stats.hpp"
+#include "regional-lb/stream_io.hpp"
 
 namespace gslb::lb {
 
@@ -36,12 +38,14 @@ namespace http = boost::beast::http;
 
 // The downstream side of a session, borrowed for one request.
 struct ClientConnection {
-  boost::beast::tcp_stream& stream;
-  boost::beast::flat_buffer& buffer;  // bytes read from the client, not yet parsed
-  std::string_view ip_text;           // "192.0.2.1" / "2001:db8::1"
-  std::string_view ip_bytes;          // 16 bytes, IPv4 v4-mapped
-  std::vector<char>& body_buffer;     // relay buffer, owned by the session
-  ResponseCounters& counters;         // the worker's; every response sent is counted
+  boost::asio::ip::tcp::socket& socket;  // non-blocking mode (write_all)
+  Deadline& deadline;                    // the socket's
+  boost::beast::flat_buffer& buffer;     // bytes read from the client, not yet parsed
+  std::string_view ip_text;              // "192.0.2.1" / "2001:db8::1"
+  std::string_view ip_bytes;             // 16 bytes, IPv4 v4-mapped
+  std::vector<char>& body_buffer;        // relay buffer, owned by the session
+  std::string& out;                      // serialised bytes about to be written, reused
+  ResponseCounters& counters;            // the worker's; every response sent is counted
 };
 
 using RequestParser = http::request_parser<http::buffer_body>;
