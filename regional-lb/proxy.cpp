@@ -178,6 +178,7 @@ asio::awaitable<bool> send_simple_response(ClientConnection client, const Server
   client.counters.count(static_cast<unsigned>(status));
   client.out.clear();
   serialize_header(res.base(), client.out);
+  end_header(client.out);
   client.out += res.body();
   const auto ec = co_await write_all(client.socket, client.out, client.deadline, server.timeouts.client_idle);
   co_return !ec && keep_alive;
@@ -235,7 +236,10 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
 
   // The upstream request: same method, target and end-to-end fields.
   strip_hop_by_hop(req, upgrade);
-  add_forwarded(req, client.ip_text, "http");
+  // Appended when serialising: inserting four fields into the parsed header
+  // would cost more than forwarding the rest of it.
+  std::string forwarded;
+  take_forwarded(req, client.ip_text, "http", forwarded);
   req.version(11);
   if (parser.chunked()) {
     req.chunked(true);
@@ -303,6 +307,8 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
     const bool chunked_out = req.chunked();
     client.out.clear();
     serialize_header(req.base(), client.out);
+    client.out += forwarded;
+    end_header(client.out);
     append_body_piece(client.out, first.data, first.size, chunked_out);
     if (!first.more && chunked_out) append_last_chunk(client.out);
     beast::error_code send_error = co_await write_all(conn->socket, client.out, conn->deadline, t.backend_response);
@@ -372,7 +378,7 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
     const bool switching = upgrade && res.result() == http::status::switching_protocols;
     const bool backend_keep_alive = res.keep_alive();
     strip_hop_by_hop(res, switching);
-    if (!server.server_header.empty()) res.set(http::field::server, server.server_header);
+    if (!server.server_header.empty()) res.erase(http::field::server);  // ours is added when serialising
     if (pool_config.sticky && sticky_value != m.sticky_id) {
       res.insert(http::field::set_cookie, sticky_set_cookie(*pool_config.sticky, m.sticky_id));
     }
@@ -386,7 +392,8 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
         keep = false;  // HTTP/1.0 cannot take chunked: end the body by closing
       }
     } else if (const auto length = rp->content_length()) {
-      res.content_length(*length);
+      // The parser checked the backend's field; rewrite it only if repeated.
+      if (res.count(http::field::content_length) != 1) res.content_length(*length);
     } else if (!bodiless) {
       // The backend delimits the body by closing; re-frame it for the client.
       if (client_version >= 11) {
@@ -409,6 +416,8 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
     const bool response_chunked = res.chunked();
     client.out.clear();
     serialize_header(res.base(), client.out);
+    if (!server.server_header.empty()) append_field(client.out, "Server", server.server_header);
+    end_header(client.out);
     bool body_sent = bodiless;
     auto& rbody = res.body();
     if (!bodiless && !switching && (rp->is_done() || conn->buffer.size() > 0)) {

@@ -178,7 +178,6 @@ void append_fields(const http::header<isRequest>& header, std::string& out) {
     out.append(value.data(), value.size());
     out.append("\r\n", 2);
   }
-  out.append("\r\n", 2);
 }
 
 }  // namespace
@@ -206,6 +205,13 @@ void serialize_header(const http::response_header<>& header, std::string& out) {
   out.append(reason.data(), reason.size());
   out.append("\r\n", 2);
   append_fields(header, out);
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name);
+  out.append(": ", 2);
+  out.append(value);
+  out.append("\r\n", 2);
 }
 
 void append_body_piece(std::string& out, const void* data, std::size_t size, bool chunked) {

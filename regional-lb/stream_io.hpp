@@ -82,9 +82,14 @@ boost::beast::error_code parse_eof(http::basic_parser<isRequest>& parser);
 boost::asio::awaitable<boost::beast::error_code> write_all(boost::asio::ip::tcp::socket& socket, std::string_view data,
                                                            Deadline& deadline, std::chrono::milliseconds timeout);
 
-// Appends the HTTP/1.1 start line and fields of a header, and the blank line.
+// Appends the start line and the fields of a header; the caller may add
+// fields with append_field and ends the header with end_header.
 void serialize_header(const http::request_header<>& header, std::string& out);
 void serialize_header(const http::response_header<>& header, std::string& out);
+void append_field(std::string& out, std::string_view name, std::string_view value);
+inline void end_header(std::string& out) {
+  out.append("\r\n", 2);
+}
 
 // Appends one piece of a body: as is, or as a chunk (RFC 9112 §7.1) when
 // chunked; an empty piece appends nothing.
