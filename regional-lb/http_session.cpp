@@ -96,7 +96,11 @@ asio::awaitable<void> HttpSession::run() {
     RequestParser parser;
     parser.header_limit(limits.request_line + limits.header_bytes);
     parser.body_limit(limits.body_bytes);
-    const auto ec = co_await read_header(client_, buffer_, parser, deadline_, server.timeouts.client_header);
+    // Usually the first read brought the whole header: no coroutine frame then.
+    beast::error_code ec;
+    if (!parse_header_now(buffer_, parser, ec)) {
+      ec = co_await read_header(client_, buffer_, parser, deadline_, server.timeouts.client_header);
+    }
     if (ec) {
       if (ec == http::error::end_of_stream || ec == http::error::partial_message) break;
       http::status status = http::status::bad_request;

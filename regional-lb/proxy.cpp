@@ -74,6 +74,26 @@ asio::awaitable<beast::error_code> read_piece(tcp::socket& in, Deadline& deadlin
   co_return ec;
 }
 
+// read_piece's fast path without a coroutine frame: the next piece when the
+// buffer already holds it (or the body is done). False when it must wait.
+template <bool isRequest>
+bool buffered_piece(beast::flat_buffer& in_buffer, http::parser<isRequest, http::buffer_body>& p,
+                    std::vector<char>& buf, beast::error_code& ec) {
+  auto& body = p.get().body();
+  body.data = buf.data();
+  body.size = buf.size();
+  ec = {};
+  if (!p.is_done()) {
+    ec = parse_buffered(in_buffer, p);
+    if (!ec && body.size == buf.size() && !p.is_done()) return false;
+  }
+  const std::size_t got = buf.size() - body.size;
+  body.data = got > 0 ? buf.data() : nullptr;
+  body.size = got;
+  body.more = !p.is_done();
+  return true;
+}
+
 bool is_idempotent(http::verb v) {
   // RFC 9110 §9.2.2.
   switch (v) {
@@ -239,6 +259,7 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
   // Appended when serialising: inserting four fields into the parsed header
   // would cost more than forwarding the rest of it.
   std::string forwarded;
+  forwarded.reserve(128);
   take_forwarded(req, client.ip_text, "http", forwarded);
   req.version(11);
   if (parser.chunked()) {
@@ -311,7 +332,11 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
     end_header(client.out);
     append_body_piece(client.out, first.data, first.size, chunked_out);
     if (!first.more && chunked_out) append_last_chunk(client.out);
-    beast::error_code send_error = co_await write_all(conn->socket, client.out, conn->deadline, t.backend_response);
+    std::string_view pending = client.out;
+    beast::error_code send_error = write_now(conn->socket, pending);
+    if (!send_error && !pending.empty()) {
+      send_error = co_await write_all(conn->socket, pending, conn->deadline, t.backend_response);
+    }
     bool request_sent = !first.more;
     while (!send_error && !request_sent) {
       read_past_first_piece = true;
@@ -421,8 +446,11 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
     bool body_sent = bodiless;
     auto& rbody = res.body();
     if (!bodiless && !switching && (rp->is_done() || conn->buffer.size() > 0)) {
-      const auto ec =
-          co_await read_piece(conn->socket, conn->deadline, conn->buffer, *rp, client.body_buffer, t.backend_response);
+      beast::error_code ec;
+      if (!buffered_piece(conn->buffer, *rp, client.body_buffer, ec)) {
+        ec = co_await read_piece(conn->socket, conn->deadline, conn->buffer, *rp, client.body_buffer,
+                                 t.backend_response);
+      }
       if (ec) {
         base::log_debug("lb", "response body from ", m.address.text, " broke: ", ec.message());
         co_return co_await fail(http::status::bad_gateway, "bad gateway");
@@ -433,7 +461,12 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
         body_sent = true;
       }
     }
-    if (co_await write_all(client.socket, client.out, client.deadline, t.client_idle)) co_return false;
+    std::string_view unsent = client.out;
+    beast::error_code write_error = write_now(client.socket, unsent);
+    if (!write_error && !unsent.empty()) {
+      write_error = co_await write_all(client.socket, unsent, client.deadline, t.client_idle);
+    }
+    if (write_error) co_return false;
     client.counters.count(status);
     if (switching) {
       co_await tunnel(client, *conn, t.client_idle);

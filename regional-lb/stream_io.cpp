@@ -88,32 +88,49 @@ asio::awaitable<beast::error_code> read_more(tcp::socket& socket, beast::flat_bu
 }
 
 template <bool isRequest>
+bool parse_header_now(beast::flat_buffer& buffer, http::basic_parser<isRequest>& parser, beast::error_code& ec) {
+  ec = {};
+  while (buffer.size() > 0) {
+    const std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (!ec && parser.is_header_done()) return true;
+    if (ec == http::error::need_more) {
+      ec = {};
+      return false;
+    }
+    if (ec) return true;
+    if (used == 0) return false;
+  }
+  return false;
+}
+
+template bool parse_header_now<true>(beast::flat_buffer&, http::basic_parser<true>&, beast::error_code&);
+template bool parse_header_now<false>(beast::flat_buffer&, http::basic_parser<false>&, beast::error_code&);
+
+template <bool isRequest>
 asio::awaitable<beast::error_code> read_header(tcp::socket& socket, beast::flat_buffer& buffer,
                                                http::basic_parser<isRequest>& parser, Deadline& deadline,
                                                std::chrono::milliseconds timeout) {
-  bool armed = false;
   beast::error_code ec;
+  if (parse_header_now(buffer, parser, ec)) co_return ec;
+  // The header deadline runs from the first read the header needs, once.
+  deadline.arm(timeout);
   while (true) {
-    if (buffer.size() > 0) {
-      ec = {};
-      const std::size_t used = parser.put(buffer.data(), ec);
-      buffer.consume(used);
-      if (!ec && parser.is_header_done()) break;
-      if (ec && ec != http::error::need_more) break;
-      if (!ec && used > 0 && buffer.size() > 0) continue;
+    auto [rec, n] = co_await socket.async_read_some(buffer.prepare(16 * 1024), tok);
+    if (rec) {
+      if (deadline.expired()) {
+        ec = beast::error::timeout;
+      } else if (rec == asio::error::eof) {
+        ec = parser.got_some() ? http::error::partial_message : http::error::end_of_stream;
+      } else {
+        ec = rec;
+      }
+      break;
     }
-    // The header deadline runs from the first read the header needs, once.
-    if (!armed) {
-      deadline.arm(timeout);
-      armed = true;
-    }
-    ec = co_await read_more(socket, buffer, deadline);
-    if (ec == asio::error::eof) {
-      ec = parser.got_some() ? http::error::partial_message : http::error::end_of_stream;
-    }
-    if (ec) break;
+    buffer.commit(n);
+    if (parse_header_now(buffer, parser, ec)) break;
   }
-  if (armed) deadline.disarm();
+  deadline.disarm();
   co_return ec;
 }
 
@@ -146,6 +163,17 @@ beast::error_code parse_eof(http::basic_parser<isRequest>& parser) {
 
 template beast::error_code parse_eof<true>(http::basic_parser<true>&);
 template beast::error_code parse_eof<false>(http::basic_parser<false>&);
+
+beast::error_code write_now(tcp::socket& socket, std::string_view& data) {
+  while (!data.empty()) {
+    beast::error_code ec;
+    const std::size_t n = socket.write_some(asio::buffer(data.data(), data.size()), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return {};
+    if (ec) return ec;
+    data.remove_prefix(n);
+  }
+  return {};
+}
 
 asio::awaitable<beast::error_code> write_all(tcp::socket& socket, std::string_view data, Deadline& deadline,
                                              std::chrono::milliseconds timeout) {

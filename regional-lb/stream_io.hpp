@@ -67,6 +67,13 @@ boost::asio::awaitable<boost::beast::error_code> read_header(boost::asio::ip::tc
                                                              http::basic_parser<isRequest>& parser, Deadline& deadline,
                                                              std::chrono::milliseconds timeout);
 
+// read_header's first step as a plain function: parses what buffer holds.
+// True when that settles it (header done, or an error in ec); false when
+// more bytes are needed.
+template <bool isRequest>
+bool parse_header_now(boost::beast::flat_buffer& buffer, http::basic_parser<isRequest>& parser,
+                      boost::beast::error_code& ec);
+
 // Feeds buffered bytes to a parser whose header is done (its body); returns
 // the parser's error, with need_more/need_buffer mapped to success.
 template <bool isRequest>
@@ -76,6 +83,11 @@ boost::beast::error_code parse_buffered(boost::beast::flat_buffer& buffer, http:
 // partial_message otherwise.
 template <bool isRequest>
 boost::beast::error_code parse_eof(http::basic_parser<isRequest>& parser);
+
+// write_all's first step as a plain function (no coroutine frame): writes
+// what the socket takes now and removes it from data. would_block is not an
+// error; data is left non-empty then.
+boost::beast::error_code write_now(boost::asio::ip::tcp::socket& socket, std::string_view& data);
 
 // Writes all of data: directly while the socket takes it, waiting in the
 // reactor (under the deadline, armed with timeout) only when it is full.
