@@ -206,6 +206,15 @@ void set_buffer_sizes(int fd, int receive_bytes, int send_bytes) {
   (void)set_int_option(fd, SOL_SOCKET, SO_SNDBUF, send_bytes);
 }
 
+std::error_code set_dont_fragment(int fd, int family) {
+  // PROBE: DF set, interface MTU used, path MTU cache ignored.
+  if (family == AF_INET6) {
+    if (auto ec = set_int_option(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_PROBE)) return ec;
+    return set_int_option(fd, IPPROTO_IPV6, IPV6_DONTFRAG, 1);
+  }
+  return set_int_option(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_PROBE);
+}
+
 namespace {
 
 int open_socket(const SocketAddress& address, int type, std::error_code& error) {
@@ -237,7 +246,13 @@ int open_socket(const SocketAddress& address, int type, std::error_code& error) 
 
 int open_udp_socket(const SocketAddress& address, std::error_code& error) {
   const int fd = open_socket(address, SOCK_DGRAM, error);
-  if (fd >= 0) set_buffer_sizes(fd, 4 << 20, 4 << 20);
+  if (fd < 0) return fd;
+  set_buffer_sizes(fd, 4 << 20, 4 << 20);
+  if (auto ec = set_dont_fragment(fd, address.family())) {
+    error = ec;
+    ::close(fd);
+    return -1;
+  }
   return fd;
 }
 

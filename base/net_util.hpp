@@ -75,10 +75,16 @@ std::error_code set_ipv6_only(int fd);
 std::error_code enable_packet_info(int fd, int family);
 // Best effort: the kernel caps at net.core.{r,w}mem_max.
 void set_buffer_sizes(int fd, int receive_bytes, int send_bytes);
+// UDP: never fragment locally and mark IPv4 datagrams DF, using the interface
+// MTU rather than learned path MTUs (which forged ICMP could shrink). RFC 9715
+// §3.1 recommends DF for DNS responses; a datagram above the MTU then fails
+// with EMSGSIZE instead of leaving as fragments.
+std::error_code set_dont_fragment(int fd, int family);
 
 // A bound socket, ready for use: socket + options + bind (+ listen for TCP).
 // Sets SO_REUSEPORT so each worker can bind its own socket to the address,
-// non-blocking mode, and packet info for wildcard UDP sockets. Returns -1 with
+// non-blocking mode, packet info for wildcard UDP sockets and, for UDP,
+// set_dont_fragment. Returns -1 with
 // `error` set on failure.
 int open_udp_socket(const SocketAddress& address, std::error_code& error);
 // Binds and closes a socket of `type` (SOCK_DGRAM / SOCK_STREAM) without

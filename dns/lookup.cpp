@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "dns/name.hpp"
 #include "dns/rr_types.hpp"
 
 namespace gslb::dns {
@@ -63,18 +64,6 @@ bool in_zone(const std::uint8_t* name, std::size_t length, const std::uint8_t* o
   std::size_t i = 0;
   while (length - i > origin_length) i += std::size_t{name[i]} + 1;
   return length - i == origin_length && std::memcmp(name + i, origin, origin_length) == 0;
-}
-
-// Length of the uncompressed name at the start of an RDATA, 0 if malformed.
-std::size_t rdata_name_length(const std::uint8_t* p, std::size_t room) {
-  std::size_t i = 0;
-  while (i < room) {
-    const std::uint8_t len = p[i];
-    if (len == 0) return i + 1;
-    if (len > 63) return 0;
-    i += std::size_t{len} + 1;
-  }
-  return 0;
 }
 
 }  // namespace
@@ -157,7 +146,7 @@ void lookup(const ZoneData& zone, const LookupQuery& q, LookupResult& out) {
       push(out.answer, out.answer_count, rrset_entry(name, length, cname));
       if (hop + 1 >= LookupResult::max_chain) return;
       const std::uint8_t* rd = zone.rdata(*cname);
-      const std::size_t target_length = rdata_name_length(rd + 2, read_u16(rd));
+      const std::size_t target_length = wire_name_length(rd + 2, read_u16(rd));
       if (target_length == 0) return;
       std::uint8_t* target = out.chain_names[hop];
       for (std::size_t i = 0; i < target_length; ++i) target[i] = dns_tolower(rd[2 + i]);

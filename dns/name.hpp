@@ -48,4 +48,18 @@ inline std::uint8_t dns_tolower(std::uint8_t c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<std::uint8_t>(c + 32) : c;
 }
 
+// Length of the uncompressed wire name at `p` (labels up to and including the
+// root label), reading at most `room` bytes; 0 when it runs past `room` or a
+// length octet is not a plain label (> 63: a compression pointer or reserved).
+inline std::size_t wire_name_length(const std::uint8_t* p, std::size_t room) {
+  std::size_t i = 0;
+  while (i < room) {
+    const std::uint8_t len = p[i];
+    if (len == 0) return i + 1;
+    if (len > 63) return 0;
+    i += std::size_t{len} + 1;
+  }
+  return 0;
+}
+
 }  // namespace gslb::dns

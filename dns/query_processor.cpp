@@ -49,6 +49,7 @@ struct QueryProcessor::Impl {
   WireQuery query;
   LookupResult result;
   ResponseBuilder builder;
+  DynamicAnswer dynamic_result;  // the source fills it in place: no allocation per query
 
   Processed respond(std::size_t size) { return {ProcessResult::respond, size, nullptr}; }
 
@@ -237,8 +238,8 @@ Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::spa
   }
 
   if (m.dynamic != nullptr) {
-    if (auto d = m.dynamic->answer(key, q.qtype, ctx.client))
-      return m.dynamic_answer(*d, *zone, out, limit, opt, opt_length, edns);
+    if (m.dynamic->answer(key, q.qtype, ctx.client, m.dynamic_result))
+      return m.dynamic_answer(m.dynamic_result, *zone, out, limit, opt, opt_length, edns);
   }
 
   LookupResult& r = m.result;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "dns/response_builder.hpp"
 #include "dns/rr_types.hpp"
 #include "dns/test_zones.hpp"
 
@@ -276,6 +277,33 @@ TEST_CASE_FIXTURE(Fixture, "truncation keeps whole RRsets and sets TC; TCP gets 
   ldns_pkt_free(pkt);
 }
 
+TEST_CASE_FIXTURE(Fixture, "truncate_to_question: what a datagram refused for its size becomes") {
+  QueryProcessor p(ProcessorOptions{});
+  const Bytes query = testing::query_wire("www.example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 4096);
+  const auto full = run(p, query);
+  ldns_pkt* pkt = parse(full);
+  REQUIRE(ldns_pkt_ancount(pkt) > 0);
+  ldns_pkt_free(pkt);
+
+  const std::size_t cut = truncate_to_question(out.data(), full.size);
+  CHECK(cut == 12 + www.size() + 4);
+  pkt = parse(Processed{ProcessResult::respond, cut});
+  CHECK(ldns_pkt_tc(pkt));
+  CHECK(ldns_pkt_qr(pkt));
+  CHECK(ldns_pkt_qdcount(pkt) == 1);
+  CHECK(ldns_pkt_ancount(pkt) + ldns_pkt_nscount(pkt) + ldns_pkt_arcount(pkt) == 0);
+  ldns_pkt_free(pkt);
+  // ID and question as the client sent them.
+  CHECK(std::memcmp(out.data(), query.data(), 2) == 0);
+  CHECK(std::memcmp(out.data() + 12, query.data() + 12, www.size() + 4) == 0);
+
+  // Nothing to keep: a header without a question, or a name running off the end.
+  Bytes bad(12, 0);
+  CHECK(truncate_to_question(bad.data(), bad.size()) == 0);
+  Bytes cut_name = {0, 0, 0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'w', 'w'};
+  CHECK(truncate_to_question(cut_name.data(), cut_name.size()) == 0);
+}
+
 TEST_CASE_FIXTURE(Fixture, "ANY: one RRset over UDP, all over TCP (RFC 8482 4.1, as Knot)") {
   QueryProcessor p(ProcessorOptions{});
   ldns_pkt* pkt = parse(run(p, testing::query_wire("example.com.", LDNS_RR_TYPE_ANY)));
@@ -404,8 +432,8 @@ class TestSource final : public DynamicAnswerSource {
   mutable ClientInfo last_client;
   DynamicAnswer::Kind kind = DynamicAnswer::Kind::answer;
 
-  std::optional<DynamicAnswer> answer(std::string_view qname_key, std::uint16_t qtype,
-                                      const ClientInfo& client) const override {
+  bool answer(std::string_view qname_key, std::uint16_t qtype, const ClientInfo& client,
+              DynamicAnswer& a) const override {
     last_key = std::string(qname_key);
     last_type = qtype;
     last_client = client;
@@ -413,8 +441,8 @@ class TestSource final : public DynamicAnswerSource {
                                       "example\x03"
                                       "com\x00",
                                       18))
-      return std::nullopt;
-    DynamicAnswer a;
+      return false;
+    a.reset();
     a.kind = kind;
     a.ttl = 30;
     a.scope_prefix = 20;
@@ -426,7 +454,7 @@ class TestSource final : public DynamicAnswerSource {
     a.addresses.push_back(addr);
     addr[3] = 8;
     a.addresses.push_back(addr);
-    return a;
+    return true;
   }
 };
 

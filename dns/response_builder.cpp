@@ -2,24 +2,10 @@
 
 #include <cstring>
 
+#include "dns/name.hpp"
 #include "dns/rr_types.hpp"
 
 namespace gslb::dns {
-
-namespace {
-
-std::size_t name_length_in(const std::uint8_t* p, std::size_t room) {
-  std::size_t i = 0;
-  while (i < room) {
-    const std::uint8_t len = p[i];
-    if (len == 0) return i + 1;
-    if (len > 63) return 0;
-    i += std::size_t{len} + 1;
-  }
-  return 0;
-}
-
-}  // namespace
 
 bool ResponseBuilder::start(std::uint8_t* out, std::size_t limit, std::size_t reserve, const WireQuery& q,
                             bool with_question) {
@@ -133,7 +119,7 @@ bool ResponseBuilder::write_rdata(std::uint16_t type, const std::uint8_t* rdata,
     pos_ += prefix;
     std::size_t at = prefix;
     for (int k = 0; k < names; ++k) {
-      const std::size_t n = name_length_in(rdata + at, rdlength - at);
+      const std::size_t n = wire_name_length(rdata + at, rdlength - at);
       if (n == 0) {  // not a name after all: emit the rest as is
         pos_ = start;
         suffix_count_ = saved_suffixes;
@@ -240,6 +226,19 @@ std::size_t ResponseBuilder::finish(std::uint8_t rcode, bool aa, bool tc, const 
   }
   write_u16(out_ + 10, arcount);
   return pos_;
+}
+
+std::size_t truncate_to_question(std::uint8_t* response, std::size_t size) {
+  constexpr std::size_t header = 12;
+  if (size < header || response[4] != 0 || response[5] != 1) return 0;  // QDCOUNT must be 1
+  // The question name is written uncompressed.
+  const std::size_t name = wire_name_length(response + header, size - header);
+  if (name == 0) return 0;
+  const std::size_t pos = header + name + 4;  // QTYPE, QCLASS
+  if (pos > size) return 0;
+  response[2] |= 0x02;              // TC
+  std::memset(response + 6, 0, 6);  // ANCOUNT, NSCOUNT, ARCOUNT
+  return pos;
 }
 
 }  // namespace gslb::dns

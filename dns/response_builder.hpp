@@ -13,6 +13,12 @@
 
 namespace gslb::dns {
 
+// Cuts a finished response down to its header and question with TC set and
+// every other count zero, in place, so the client retries over TCP (RFC 7766
+// §5). For a datagram the network refused as too large (EMSGSIZE under DF).
+// Returns the new size, or 0 when `response` holds no well-formed question.
+std::size_t truncate_to_question(std::uint8_t* response, std::size_t size);
+
 class ResponseBuilder {
  public:
   enum Section { answer = 0, authority = 1, additional = 2 };

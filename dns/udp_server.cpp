@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/log.hpp"
+#include "dns/response_builder.hpp"
 
 namespace gslb::dns {
 
@@ -37,7 +38,20 @@ UdpListener::UdpListener(unsigned worker_index, WorkerShared& shared, ListenSock
       processor_(shared.settings.processor, shared.settings.dynamic),
       reader_(shared.zones),
       slots_(batch_size),
+      in_(batch_size),
+      out_(batch_size),
       responses_(batch_size * max_response_size) {
+  for (unsigned i = 0; i < batch_size; ++i) {
+    Slot& s = slots_[i];
+    s.in_iov = {s.query, sizeof s.query};
+    auto& h = in_[i].msg_hdr;
+    h = {};
+    h.msg_name = &s.from;
+    h.msg_iov = &s.in_iov;
+    h.msg_iovlen = 1;
+    if (wildcard_) h.msg_control = s.control_in;
+  }
+  reset_receive_headers(batch_size);
   if (shared.settings.query_log) query_log_ = std::make_unique<QueryLog>();
   // Blocking receives with a timeout: the thread sleeps in recvmmsg while
   // idle and still notices a stop request within stop_poll_ms.
@@ -85,32 +99,33 @@ void UdpListener::run() {
   }
 }
 
-unsigned UdpListener::serve_batch(bool wait) {
-  mmsghdr in[batch_size];
-  for (unsigned i = 0; i < batch_size; ++i) {
-    Slot& s = slots_[i];
-    s.in_iov = {s.query, sizeof s.query};
-    in[i].msg_len = 0;
-    auto& h = in[i].msg_hdr;
-    h = {};
-    h.msg_name = &s.from;
-    h.msg_namelen = sizeof s.from;
-    h.msg_iov = &s.in_iov;
-    h.msg_iovlen = 1;
-    if (wildcard_) {
-      h.msg_control = s.control_in;
-      h.msg_controllen = sizeof s.control_in;
-    }
+void UdpListener::reset_receive_headers(unsigned count) {
+  for (unsigned i = 0; i < count; ++i) {
+    // Only what recvmmsg writes back; msg_name, msg_iov and msg_control keep
+    // pointing at the slot.
+    auto& h = in_[i].msg_hdr;
+    in_[i].msg_len = 0;
+    h.msg_namelen = sizeof slots_[i].from;
+    h.msg_controllen = wildcard_ ? sizeof slots_[i].control_in : 0;
+    h.msg_flags = 0;
   }
+}
+
+unsigned UdpListener::serve_batch(bool wait) {
+  mmsghdr* in = in_.data();
   // MSG_WAITFORONE: block (up to SO_RCVTIMEO) for the first datagram, then
   // take whatever else is queued without waiting.
   const int received = ::recvmmsg(fd_, in, batch_size, wait ? MSG_WAITFORONE : MSG_DONTWAIT, nullptr);
-  if (received <= 0) return 0;  // timeout, EINTR, nothing queued or a transient error
+  if (received <= 0) {
+    // Timeout, EINTR, nothing queued or a transient error.
+    reset_receive_headers(1);
+    return 0;
+  }
 
   // Once per batch: a reload published meanwhile applies from this batch on.
   const ZoneSet& zones = *reader_.get();
   QueryLog* log = query_log_.get();
-  mmsghdr out[batch_size];
+  mmsghdr* out = out_.data();
   unsigned replies = 0;
   for (int i = 0; i < received; ++i) {
     Slot& s = slots_[i];
@@ -181,6 +196,16 @@ unsigned UdpListener::serve_batch(bool wait) {
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EMSGSIZE) {
+      // Larger than the interface MTU and DF is set (RFC 9715): send header and
+      // question with TC instead, so the client comes back over TCP.
+      iovec& iov = *out[sent].msg_hdr.msg_iov;
+      const std::size_t cut = truncate_to_question(static_cast<std::uint8_t*>(iov.iov_base), iov.iov_len);
+      if (cut != 0 && cut < iov.iov_len) {
+        iov.iov_len = cut;
+        continue;
+      }
+    }
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
       // One bad destination (e.g. EINVAL for an odd source address) must not
       // cost the rest of the batch their answers: skip it.
@@ -195,6 +220,8 @@ unsigned UdpListener::serve_batch(bool wait) {
     break;
   }
   if (log != nullptr) log->flush();
+  // Only the headers this batch used need re-arming for the next receive.
+  reset_receive_headers(static_cast<unsigned>(received));
   return static_cast<unsigned>(received);
 }
 

@@ -14,6 +14,8 @@
 // and query log; nothing on its path is shared with other threads.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -53,6 +55,8 @@ class UdpListener {
   // Receives, answers and sends one batch; `wait` blocks for the first
   // datagram. Returns the number of datagrams received (0: none or error).
   unsigned serve_batch(bool wait);
+  // Restores the fields recvmmsg overwrote in the first `count` receive headers.
+  void reset_receive_headers(unsigned count);
 
   unsigned worker_index_;
   base::SocketAddress address_;
@@ -67,6 +71,8 @@ class UdpListener {
   std::unique_ptr<QueryLog> query_log_;
   struct Slot;
   std::vector<Slot> slots_;
+  std::vector<mmsghdr> in_;              // receive headers, each pointing into its slot
+  std::vector<mmsghdr> out_;             // send headers, filled per batch
   std::vector<std::uint8_t> responses_;  // batch_size × max_response_size
   std::uint64_t send_failures_ = 0;      // answers dropped: send buffer full or a hard send error
 };

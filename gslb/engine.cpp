@@ -92,13 +92,20 @@ void Engine::publish(std::vector<CompiledPolicyPtr> policies, const health::Heal
 }
 
 std::optional<dns::DynamicAnswer> Engine::answer(std::string_view qname_key, std::uint16_t qtype,
-                                                 const dns::ClientInfo& info) const {
+                                                 const dns::ClientInfo& client) const {
+  dns::DynamicAnswer out;
+  if (!answer(qname_key, qtype, client, out)) return std::nullopt;
+  return out;
+}
+
+bool Engine::answer(std::string_view qname_key, std::uint16_t qtype, const dns::ClientInfo& info,
+                    dns::DynamicAnswer& out) const {
   // Other types at a GSLB name are left to static data (TXT, CAA beside it).
-  if (qtype != kTypeA && qtype != kTypeAAAA) return std::nullopt;
+  if (qtype != kTypeA && qtype != kTypeAAAA) return false;
   Worker& w = worker();
   const EngineState* state = w.state->get();
   const EngineState::Entry* entry = state->find(qname_key);
-  if (entry == nullptr) return std::nullopt;
+  if (entry == nullptr) return false;
   const CompiledPolicy& policy = *state->policies[entry->policy];
   const auto client = client_address(info);
   PipelineInput in{policy,
@@ -110,9 +117,9 @@ std::optional<dns::DynamicAnswer> Engine::answer(std::string_view qname_key, std
                    std::chrono::steady_clock::now(),
                    w.rng,
                    hash_key_};
-  PipelineResult result = run_pipeline(in, w.scratch);
+  const PipelineOutcome result = run_pipeline(in, w.scratch, out);
   if (result.health.failed_open()) fail_open_.fetch_add(1, std::memory_order_relaxed);
-  return std::move(result.answer);
+  return true;
 }
 
 std::string Engine::explain(std::string_view qname_key, std::uint16_t qtype, const dns::ClientInfo& info) const {

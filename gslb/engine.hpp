@@ -7,7 +7,7 @@
 // change); answer() on any number of worker threads at once. Each worker
 // thread keeps its own snapshot readers, RNG and scratch (thread_local,
 // keyed by engine id), so a steady-state answer takes no lock, copies no
-// shared_ptr and allocates only the answer's address vector.
+// shared_ptr and allocates nothing (the answer goes into the caller's buffer).
 #pragma once
 
 #include <atomic>
@@ -60,8 +60,11 @@ class Engine final : public dns::DynamicAnswerSource {
   void publish(std::vector<CompiledPolicyPtr> policies, const health::HealthView* view,
                std::chrono::steady_clock::time_point now);
 
+  bool answer(std::string_view qname_key, std::uint16_t qtype, const dns::ClientInfo& client,
+              dns::DynamicAnswer& out) const override;
+  // The same, returning a copy (tests, tools); nullopt = declined.
   std::optional<dns::DynamicAnswer> answer(std::string_view qname_key, std::uint16_t qtype,
-                                           const dns::ClientInfo& client) const override;
+                                           const dns::ClientInfo& client) const;
 
   // Answers given while failing open (all down + answer_all, or panic).
   std::uint64_t fail_open_count() const noexcept { return fail_open_.load(std::memory_order_relaxed); }

@@ -8,7 +8,7 @@ packages=(
   # libraries (DESIGN.md "Libraries")
   libldns-dev libboost1.81-dev libssl-dev libmaxminddb-dev libsqlite3-dev libyaml-cpp-dev doctest-dev
   # tests: real clients and reference servers on loopback
-  knot-dnsutils dnsutils knot nsd curl sqlite3 libmaxmind-db-writer-perl openssl procps python3 python3-dnspython dnsperf gdnsd
+  knot-dnsutils dnsutils knot nsd curl sqlite3 libmaxmind-db-writer-perl openssl procps iproute2 python3 python3-dnspython dnsperf gdnsd
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -86,7 +86,14 @@ void PipelineScratch::fit(const CompiledPolicy& policy) {
 PipelineResult run_pipeline(const PipelineInput& in, PipelineScratch& scratch, Trace* trace,
                             ClientContext* client_out) {
   PipelineResult result;
-  dns::DynamicAnswer& answer = result.answer;
+  static_cast<PipelineOutcome&>(result) = run_pipeline(in, scratch, result.answer, trace, client_out);
+  return result;
+}
+
+PipelineOutcome run_pipeline(const PipelineInput& in, PipelineScratch& scratch, dns::DynamicAnswer& answer,
+                             Trace* trace, ClientContext* client_out) {
+  PipelineOutcome result;
+  answer.reset();
   const CompiledPool& pool = in.policy.pools[in.record.pool];
   answer.ttl = health_aware_ttl(in, pool);
 
@@ -143,9 +150,10 @@ PipelineResult run_pipeline(const PipelineInput& in, PipelineScratch& scratch, T
   }
   answer.scope_prefix = dependent && !constant ? scope : 0;
 
-  const std::size_t n = std::min<std::size_t>(c.size(), static_cast<std::size_t>(in.record.answers));
+  // The schema caps `answers` at the buffer's capacity (8); min() keeps it so.
+  const std::size_t n =
+      std::min<std::size_t>({c.size(), static_cast<std::size_t>(in.record.answers), dns::AddressList::kCapacity});
   shuffle_ties(c, n, in.rng);
-  answer.addresses.reserve(n);
   for (std::size_t i = 0; i < n; ++i) answer.addresses.push_back(in.policy.members[c[i].member].rdata);
   if (client_out) *client_out = client;
   return result;

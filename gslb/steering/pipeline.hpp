@@ -9,8 +9,8 @@
 //      ECS scope = the longest scope any client-dependent step needed, 0 when
 //      none did or at most one candidate was left (RFC 7871 §7.2.1).
 //
-// Allocation: none once the scratch has grown to the largest pool, except
-// the answer's own address vector (the DynamicAnswer interface owns it).
+// Allocation: none once the scratch has grown to the largest pool; the
+// answer is written into a caller-owned dns::DynamicAnswer.
 // Thread context: any thread; scratch, RNG and trace are the caller's.
 #pragma once
 
@@ -47,13 +47,20 @@ struct PipelineInput {
   const base::SipKey& hash_key;
 };
 
-struct PipelineResult {
-  dns::DynamicAnswer answer;
+struct PipelineOutcome {
   HealthOutcome health;
   bool pool_lacks_family = false;
 };
 
-// `trace`/`client_out` are for explain (null on the query path).
+// The query path: fills every field of `answer` (its old content is
+// overwritten). `trace`/`client_out` are for explain (null on the query path).
+PipelineOutcome run_pipeline(const PipelineInput& in, PipelineScratch& scratch, dns::DynamicAnswer& answer,
+                             Trace* trace = nullptr, ClientContext* client_out = nullptr);
+
+// The same with the answer returned by value (explain, tests).
+struct PipelineResult : PipelineOutcome {
+  dns::DynamicAnswer answer;
+};
 PipelineResult run_pipeline(const PipelineInput& in, PipelineScratch& scratch, Trace* trace = nullptr,
                             ClientContext* client_out = nullptr);
 
