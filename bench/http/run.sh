@@ -386,6 +386,8 @@ if has_mode abrupt; then
     ev "backend 2 answering"
     wait "$WRK_PID" || true
     WRK_PID=""
+    # Evidence that the proxy saw the failure (HAProxy and nginx: their logs).
+    [ "$p" = gslb ] && ev "gslb /status: $(curl -s -m 2 "http://127.0.0.1:$GSLB_ADMIN/status" | tr -d '\n')"
     # let every proxy take backend 2 back before the next one's run
     sleep 3
   done
