@@ -115,7 +115,8 @@ WRK_PID=""
 cleanup() {
   local k
   [ -n "$WRK_PID" ] && stop_pid "$WRK_PID"
-  for k in "${!PID[@]}"; do stop_pid "${PID[$k]}" QUIT; done
+  # nginx stops gracefully on QUIT; for gslb and HAProxy QUIT would mean a core dump
+  for k in "${!PID[@]}"; do stop_pid "${PID[$k]}" "$([ "$k" = nginx ] && echo QUIT || echo TERM)"; done
   for k in "${!BPID[@]}"; do stop_pid "${BPID[$k]}" QUIT; done
   rm -rf "$RUN"
 }
