@@ -125,6 +125,34 @@ void read_geoip(const YAML::Node& n, const std::string& p, ServeConfig& c, const
     c.geoip = file.is_absolute() ? file : ctx.base_dir / file;
   }
 }
+void read_state(const YAML::Node& n, const std::string& p, ServeConfig& c, const Context& ctx) {
+  if (const auto text = read_string(n, p, ctx)) {
+    const std::filesystem::path file(*text);
+    c.state = file.is_absolute() ? file : ctx.base_dir / file;
+  }
+}
+void read_admin(const YAML::Node& n, const std::string& p, ServeConfig& c, const Context& ctx) {
+  const auto text = scalar(n, p, "IP:PORT", ctx);
+  if (!text) return;
+  if (const auto address = base::SocketAddress::parse(*text)) {
+    c.admin = *address;
+  } else {
+    ctx.error(n, p + ": '" + *text + "' is not IP:PORT (e.g. 127.0.0.1:8053)");
+  }
+}
+void read_admin_token(const YAML::Node& n, const std::string& p, ServeConfig& c, const Context& ctx) {
+  const auto text = read_string(n, p, ctx);
+  if (!text) return;
+  // Sent in an HTTP header: printable ASCII without spaces, and long enough
+  // not to be guessed.
+  bool printable = !text->empty();
+  for (const char ch : *text) printable = printable && ch > 0x20 && ch < 0x7f;
+  if (!printable || text->size() < 16) {
+    ctx.error(n, p + ": expected at least 16 printable characters without spaces");
+    return;
+  }
+  c.admin_token = *text;
+}
 void read_workers(const YAML::Node& n, const std::string& p, ServeConfig& c, const Context& ctx) {
   if (const auto v = read_unsigned(n, p, 0, 256, ctx)) c.workers = static_cast<unsigned>(*v);
 }
@@ -195,6 +223,9 @@ const std::vector<Row> top_rows = {
   {"notify", "list of IP:PORT", "[]", "secondaries sent NOTIFY when a reload changes a serial (RFC 1996)", read_notify},
   {"query_log", "boolean", "false", "log one line per query (client, name, type, rcode, size)", read_query_log},
   {"geoip", "path", "none", "MaxMind DB (City or Country) for geo steering; relative to this file; reloaded when replaced", read_geoip},
+  {"state", "path", "none (in memory)", "SQLite file keeping health state and operator overrides across restarts; relative to this file", read_state},
+  {"admin", "IP:PORT", "none (off)", "admin HTTP API (status, overrides, metrics); loopback only unless admin_token is set", read_admin},
+  {"admin_token", "string", "none", "bearer token every admin API request must carry (Authorization: Bearer ...)", read_admin_token},
 };
 // clang-format on
 

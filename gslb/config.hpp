@@ -31,6 +31,9 @@ struct ServeConfig {
   std::vector<base::SocketAddress> notify;      // secondaries told about new serials
   bool query_log = false;
   std::filesystem::path geoip;  // MaxMind DB for geo steering; empty = none (geo steps rank without location)
+  std::filesystem::path state;  // SQLite health/override state; empty = in memory only (lost at exit)
+  std::optional<base::SocketAddress> admin;  // admin HTTP API; none = off
+  std::string admin_token;                   // bearer token the admin API requires; empty = loopback only
 };
 
 // One row of the schema: `key` is dotted for nested sections ("tcp.idle_timeout").

@@ -80,7 +80,7 @@ TEST_CASE("an empty file gives the defaults; absolute zone paths stay as written
 TEST_CASE("unknown keys are errors at their line and column") {
   CHECK(errors_of("zones: z\nlisten_on: [\"127.0.0.1:53\"]\n") ==
         "gslb.yaml:2:1: error: unknown key 'listen_on' (expected one of: listen, zones, workers, edns_udp_size, tcp, "
-        "chaos, axfr, notify, query_log, geoip)\n");
+        "chaos, axfr, notify, query_log, geoip, state, admin, admin_token)\n");
   CHECK(errors_of("tcp:\n  idle_timeout: 5s\n  max_conns: 3\n") ==
         "gslb.yaml:3:3: error: unknown key 'tcp.max_conns' (expected one of: idle_timeout, max_connections)\n");
   CHECK(errors_of("workers: 1\nworkers: 2\n") == "gslb.yaml:2:1: error: duplicate key 'workers'\n");
@@ -128,13 +128,28 @@ TEST_CASE("load_serve_config resolves paths against the file's directory") {
   CHECK(diags.items().back().format() == (dir / "missing.yaml").string() + ": error: cannot read the file");
   std::filesystem::remove_all(dir);
 
-  CHECK(policy::serve_config_schema().size() == 13);
+  CHECK(policy::serve_config_schema().size() == 16);
   base::DiagnosticList geo_diags;
   const auto with_geo = policy::parse_serve_config("listen: [127.0.0.1:53]\nzones: z\ngeoip: db/city.mmdb\n", "t.yaml",
                                                    "/etc/gslb", geo_diags);
   REQUIRE(with_geo);
   CHECK(with_geo->geoip == std::filesystem::path("/etc/gslb/db/city.mmdb"));
   CHECK(policy::serve_config_schema()[4].key == "tcp.idle_timeout");
+}
+
+TEST_CASE("state, admin and admin_token") {
+  base::DiagnosticList diags;
+  const auto config = policy::parse_serve_config(
+      "state: var/state.db\nadmin: 127.0.0.1:8053\nadmin_token: 0123456789abcdefXYZ\n", "t.yaml", "/etc/gslb", diags);
+  REQUIRE(config);
+  CHECK(config->state == std::filesystem::path("/etc/gslb/var/state.db"));
+  REQUIRE(config->admin);
+  CHECK(config->admin->to_string() == "127.0.0.1:8053");
+  CHECK(config->admin_token == "0123456789abcdefXYZ");
+  CHECK(errors_of("admin: localhost\n") ==
+        "gslb.yaml:1:8: error: admin: 'localhost' is not IP:PORT (e.g. 127.0.0.1:8053)\n");
+  CHECK(errors_of("admin_token: short\n") ==
+        "gslb.yaml:1:14: error: admin_token: expected at least 16 printable characters without spaces\n");
 }
 
 TEST_CASE("the example deploy/gslb.yaml is valid") {

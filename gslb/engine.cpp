@@ -51,7 +51,21 @@ struct Engine::Worker {
   std::optional<base::Snapshot<geo::GeoDb>::Reader> geo;
   Rng rng;
   PipelineScratch scratch;
+  std::size_t shard = 0;  // of each RecordCounter
 };
+
+std::uint64_t RecordCounter::total() const noexcept {
+  std::uint64_t sum = 0;
+  for (const Shard& s : shards) sum += s.n.load(std::memory_order_relaxed);
+  return sum;
+}
+
+std::map<std::string, std::uint64_t> Engine::answered_counts() const {
+  std::lock_guard lock(counters_mutex_);
+  std::map<std::string, std::uint64_t> out;
+  for (const auto& [name, counter] : counters_) out.emplace(name, counter->total());
+  return out;
+}
 
 Engine::Engine(const base::Snapshot<geo::GeoDb>* geo, Options options)
     : id_(next_engine_id.fetch_add(1)),
@@ -73,6 +87,7 @@ Engine::Worker& Engine::worker() const {
     // Distinct streams per thread; reproducible when seeded.
     const std::uint64_t seed = options_.rng_seed ? *options_.rng_seed : base::random_sip_key().k0;
     w.rng = Rng(seed + n * 0x632be59bd9b4e019ULL);
+    w.shard = n % RecordCounter::kShards;
   }
   return w;
 }
@@ -80,11 +95,17 @@ Engine::Worker& Engine::worker() const {
 void Engine::publish(std::vector<CompiledPolicyPtr> policies, const health::HealthView* view,
                      std::chrono::steady_clock::time_point now) {
   auto next = std::make_shared<EngineState>();
+  std::lock_guard lock(counters_mutex_);
   for (std::size_t p = 0; p < policies.size(); ++p) {
     next->health.push_back(index_health(*policies[p], view, now));
-    for (std::size_t r = 0; r < policies[p]->records.size(); ++r)
-      next->index.push_back(
-          {policies[p]->records[r].key, static_cast<std::uint16_t>(p), static_cast<std::uint16_t>(r)});
+    for (std::size_t r = 0; r < policies[p]->records.size(); ++r) {
+      const CompiledRecord& record = policies[p]->records[r];
+      const std::string zone = policies[p]->zone.to_string();
+      const std::string owner = record.name == "@" ? zone : record.name + "." + zone;
+      auto& counter = counters_[owner];
+      if (!counter) counter = std::make_unique<RecordCounter>();
+      next->index.push_back({record.key, static_cast<std::uint16_t>(p), static_cast<std::uint16_t>(r), counter.get()});
+    }
   }
   std::sort(next->index.begin(), next->index.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
   next->policies = std::move(policies);
@@ -119,6 +140,7 @@ bool Engine::answer(std::string_view qname_key, std::uint16_t qtype, const dns::
                    hash_key_};
   const PipelineOutcome result = run_pipeline(in, w.scratch, out);
   if (result.health.failed_open()) fail_open_.fetch_add(1, std::memory_order_relaxed);
+  if (entry->answered != nullptr) entry->answered->shards[w.shard].n.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 

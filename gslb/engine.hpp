@@ -10,10 +10,13 @@
 // shared_ptr and allocates nothing (the answer goes into the caller's buffer).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,11 +32,24 @@
 
 namespace gslb::policy {
 
+// Queries one record answered, sharded so that worker threads do not share a
+// cache line (summed on read, for /metrics). Lives as long as the engine, so
+// a count survives reloads that keep the record.
+struct RecordCounter {
+  static constexpr std::size_t kShards = 8;
+  struct alignas(64) Shard {
+    std::atomic<std::uint64_t> n{0};
+  };
+  std::array<Shard, kShards> shards;
+  std::uint64_t total() const noexcept;
+};
+
 struct EngineState {
   struct Entry {
     std::string key;  // canonical wire owner
     std::uint16_t policy = 0;
     std::uint16_t record = 0;
+    RecordCounter* answered = nullptr;  // owned by the Engine
   };
   std::vector<CompiledPolicyPtr> policies;
   std::vector<std::vector<MemberHealth>> health;  // per policy, indexed like its members
@@ -74,6 +90,10 @@ class Engine final : public dns::DynamicAnswerSource {
 
   std::shared_ptr<const EngineState> state() const { return state_.load(); }
 
+  // Queries answered per GSLB record ever published, by owner name
+  // ("www.example.com."). Any thread.
+  std::map<std::string, std::uint64_t> answered_counts() const;
+
  private:
   struct Worker;
   Worker& worker() const;
@@ -85,6 +105,8 @@ class Engine final : public dns::DynamicAnswerSource {
   base::Snapshot<EngineState> state_;
   mutable std::atomic<std::uint64_t> fail_open_{0};
   mutable std::atomic<std::uint64_t> workers_{0};
+  mutable std::mutex counters_mutex_;
+  std::map<std::string, std::unique_ptr<RecordCounter>> counters_;  // by owner name; guarded, only grows
 };
 
 // MemberHealth for every member of `policy` from a health view.

@@ -48,7 +48,7 @@ constexpr std::array<base::SchemaItem, 11> check_schema{{
     {"host", V::string, false, "", 0, 0, "http/https: Host header (empty: the address literal)"},
     {"expect", V::string, false, "200", 0, 0, "http/https: healthy status, `200`, `2xx` or `200-399`"},
     {"body_contains", V::string, false, "", 0, 0, "http/https: healthy only if the body contains this text"},
-    {"interval", V::duration, false, "10s", 1000, kHour, "time between probes"},
+    {"interval", V::duration, false, "10s", 100, kHour, "time between probes (at least 100ms)"},
     {"timeout", V::duration, false, "5s", 100, 60'000, "deadline of one probe; at most the interval"},
     {"rise", V::integer, false, "2", 1, 100, "consecutive successes that bring a member up"},
     {"fall", V::integer, false, "3", 1, 100, "consecutive failures that take a member down"},

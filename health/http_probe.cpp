@@ -69,11 +69,12 @@ std::string tls_name(const CheckSpec& spec) {
 
 template <typename Stream>
 asio::awaitable<ProbeResult> exchange(Stream& stream, HttpAttempt& attempt, const std::string& host,
-                                      const CheckSpec& spec, std::size_t header_limit) {
+                                      const CheckSpec& spec, const HttpProbe::Options& options) {
+  const std::size_t header_limit = options.header_limit;
   ProbeResult result;
   http::request<http::empty_body> request{http::verb::get, spec.path, 11};
   request.set(http::field::host, host);
-  request.set(http::field::user_agent, "gslb-health/1");
+  request.set(http::field::user_agent, options.user_agent);
   request.set(http::field::connection, "close");
 
   attempt.step = "sending request";
@@ -134,7 +135,7 @@ asio::awaitable<ProbeResult> exchange(Stream& stream, HttpAttempt& attempt, cons
 }
 
 asio::awaitable<ProbeResult> run_once(std::shared_ptr<HttpAttempt> attempt, asio::ip::address address, CheckSpec spec,
-                                      std::size_t header_limit) {
+                                      const HttpProbe::Options& options) {
   const auto start = std::chrono::steady_clock::now();
   ProbeResult result;
   auto [connect_ec] = co_await attempt->socket().async_connect(tcp::endpoint(address, spec.port), kUse);
@@ -161,9 +162,9 @@ asio::awaitable<ProbeResult> run_once(std::shared_ptr<HttpAttempt> attempt, asio
       result.detail = "TLS handshake: " + handshake_ec.message();
       co_return result;
     }
-    result = co_await exchange(stream, *attempt, host, spec, header_limit);
+    result = co_await exchange(stream, *attempt, host, spec, options);
   } else {
-    result = co_await exchange(attempt->plain, *attempt, host, spec, header_limit);
+    result = co_await exchange(attempt->plain, *attempt, host, spec, options);
   }
   result.rtt = rtt;
   co_return result;
@@ -198,7 +199,7 @@ void HttpProbe::async_run(const asio::ip::address& address, const CheckSpec& spe
     attempt->close();  // every pending operation completes with operation_aborted
   });
   asio::co_spawn(
-      executor_, run_once(attempt, address, spec, options_.header_limit),
+      executor_, run_once(attempt, address, spec, options_),
       [attempt, timeout = spec.timeout, done = std::move(done)](std::exception_ptr error, ProbeResult result) {
         attempt->deadline.cancel();
         attempt->close();

@@ -23,8 +23,9 @@ namespace gslb::health {
 class HttpProbe final : public Probe {
  public:
   struct Options {
-    std::string ca_file;                   // extra trusted CAs (PEM) for tls_verify checks; empty for none
-    std::size_t header_limit = 16 * 1024;  // bytes of response header accepted
+    std::string ca_file;                       // extra trusted CAs (PEM) for tls_verify checks; empty for none
+    std::size_t header_limit = 16 * 1024;      // bytes of response header accepted
+    std::string user_agent = "gslb-health/1";  // so backends can tell probes from traffic in their logs
   };
 
   // `executor` is the io_context the probes run on; it must outlive every run.

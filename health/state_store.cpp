@@ -33,6 +33,11 @@ const char* const kMigrations[] = {
     "  forced TEXT NOT NULL CHECK (forced IN ('up', 'down', 'drain')),"
     "  reason TEXT NOT NULL DEFAULT '',"
     "  set_ms INTEGER NOT NULL);",
+    // 1 -> 2
+    "CREATE TABLE weight_override("
+    "  target_id TEXT PRIMARY KEY,"
+    "  weight INTEGER NOT NULL CHECK (weight >= 0),"
+    "  set_ms INTEGER NOT NULL);",
 };
 static_assert(std::size(kMigrations) == StateStore::kSchemaVersion);
 
@@ -188,6 +193,18 @@ std::vector<OverrideRecord> StateStore::load_overrides() {
   return out;
 }
 
+std::vector<WeightRecord> StateStore::load_weights() {
+  std::lock_guard lock(db_mutex_);
+  std::vector<WeightRecord> out;
+  Statement select(db_, "SELECT target_id, weight, set_ms FROM weight_override");
+  if (!select.ok()) return out;
+  while (select.step() == SQLITE_ROW) {
+    out.push_back(
+        WeightRecord{select.column_text(0), static_cast<int>(select.column_int(1)), from_ms(select.column_int(2))});
+  }
+  return out;
+}
+
 void StateStore::save_checks(std::vector<CheckRecord> records) {
   if (!records.empty()) enqueue(std::move(records));
 }
@@ -195,6 +212,10 @@ void StateStore::save_check(CheckRecord record) {
   enqueue(std::vector<CheckRecord>{std::move(record)});
 }
 void StateStore::save_override(OverrideRecord record) {
+  enqueue(std::move(record));
+}
+
+void StateStore::save_weight(WeightRecord record) {
   enqueue(std::move(record));
 }
 
@@ -262,7 +283,12 @@ std::string StateStore::write_batch(const std::vector<Op>& batch) {
                             "reason = excluded.reason, set_ms = excluded.set_ms");
   Statement delete_override(db_, "DELETE FROM override WHERE target_id = ?1");
   Statement forget_checks(db_, "DELETE FROM check_state WHERE updated_ms < ?1");
-  if (!upsert_check.ok() || !upsert_override.ok() || !delete_override.ok() || !forget_checks.ok())
+  Statement upsert_weight(db_,
+                          "INSERT INTO weight_override(target_id, weight, set_ms) VALUES (?1, ?2, ?3) "
+                          "ON CONFLICT(target_id) DO UPDATE SET weight = excluded.weight, set_ms = excluded.set_ms");
+  Statement delete_weight(db_, "DELETE FROM weight_override WHERE target_id = ?1");
+  if (!upsert_check.ok() || !upsert_override.ok() || !delete_override.ok() || !forget_checks.ok() ||
+      !upsert_weight.ok() || !delete_weight.ok())
     return sqlite3_errmsg(db_);
 
   if (auto e = exec(db_, "BEGIN IMMEDIATE"); !e.empty()) return e;
@@ -292,6 +318,18 @@ std::string StateStore::write_batch(const std::vector<Op>& batch) {
       forget_checks.bind(1, to_ms(forget->cutoff));
       if (forget_checks.step() != SQLITE_DONE) return fail("forgetting old check states");
       forget_checks.reset();
+    } else if (const auto* w = std::get_if<WeightRecord>(&op)) {
+      if (!w->weight) {
+        delete_weight.bind(1, w->target_id);
+        if (delete_weight.step() != SQLITE_DONE) return fail("deleting weight");
+        delete_weight.reset();
+      } else {
+        upsert_weight.bind(1, w->target_id);
+        upsert_weight.bind(2, static_cast<std::int64_t>(*w->weight));
+        upsert_weight.bind(3, to_ms(w->set_at));
+        if (upsert_weight.step() != SQLITE_DONE) return fail("saving weight");
+        upsert_weight.reset();
+      }
     } else {
       const auto& r = std::get<OverrideRecord>(op);
       if (r.value.forced == Forced::none) {

@@ -6,7 +6,10 @@
 //     one row per probe stream, keyed by Scheduler's check key
 //     "<address>|<CheckSpec::canonical()>", so a changed check does not inherit
 //     the old one's state;
-//   override(target_id PK, forced 'up'|'down'|'drain', reason, set_ms).
+//   override(target_id PK, forced 'up'|'down'|'drain', reason, set_ms);
+//   weight_override(target_id PK, weight >= 0, set_ms)  (since version 2)
+//     an operator-set weight replacing the configured one (the regional LB's
+//     admin API), keyed by target id like override.
 // Migrations run in order at open, each in its own transaction; a database
 // from a newer gslb is refused rather than guessed at.
 //
@@ -56,9 +59,17 @@ struct OverrideRecord {
   friend bool operator==(const OverrideRecord&, const OverrideRecord&) = default;
 };
 
+struct WeightRecord {
+  std::string target_id;
+  std::optional<int> weight;  // nullopt means "delete" (back to the configured weight)
+  std::chrono::system_clock::time_point set_at;
+
+  friend bool operator==(const WeightRecord&, const WeightRecord&) = default;
+};
+
 class StateStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens (creating if needed) and migrates the database at `path`, and starts
   // the writer thread. On failure returns nullptr and sets `error` to a message
@@ -74,6 +85,7 @@ class StateStore {
   // flush()). Meant for startup.
   std::vector<CheckRecord> load_checks();
   std::vector<OverrideRecord> load_overrides();
+  std::vector<WeightRecord> load_weights();
   int schema_version();
 
   // Any thread; return at once. One call = one transaction (or part of a
@@ -81,6 +93,7 @@ class StateStore {
   void save_checks(std::vector<CheckRecord> records);
   void save_check(CheckRecord record);
   void save_override(OverrideRecord record);
+  void save_weight(WeightRecord record);
   // Deletes check rows last updated before `cutoff` (checks no longer
   // configured, or too old to restore). Queued like the writes.
   void forget_checks_before(std::chrono::system_clock::time_point cutoff);
@@ -97,7 +110,7 @@ class StateStore {
   struct ForgetBefore {
     std::chrono::system_clock::time_point cutoff;
   };
-  using Op = std::variant<std::vector<CheckRecord>, OverrideRecord, ForgetBefore>;
+  using Op = std::variant<std::vector<CheckRecord>, OverrideRecord, WeightRecord, ForgetBefore>;
 
   explicit StateStore(sqlite3* db);
   void enqueue(Op op);

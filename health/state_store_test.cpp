@@ -113,7 +113,58 @@ TEST_CASE("state store: schema version, WAL mode, newer schema refused") {
   sql_text(path, "UPDATE schema_version SET version = 99");
   std::string error;
   CHECK(StateStore::open(path, error) == nullptr);
-  CHECK(error == path.string() + ": schema version 99 is newer than this gslb supports (1)");
+  CHECK(error == path.string() + ": schema version 99 is newer than this gslb supports (" +
+                     std::to_string(StateStore::kSchemaVersion) + ")");
+}
+
+TEST_CASE("state store: operator weights are saved, replaced, deleted and survive a reopen") {
+  TempDir dir;
+  const auto path = dir.path / "health.db";
+  {
+    auto store = open_store(path);
+    store->save_weight(WeightRecord{"web/10.0.0.1:80", 7, at_ms(10)});
+    store->save_weight(WeightRecord{"web/10.0.0.2:80", 3, at_ms(11)});
+    store->save_weight(WeightRecord{"web/10.0.0.1:80", 9, at_ms(12)});             // replaces 7
+    store->save_weight(WeightRecord{"web/10.0.0.2:80", std::nullopt, at_ms(13)});  // back to the configured one
+    store->save_weight(WeightRecord{"web/10.0.0.3:80", 0, at_ms(14)});
+  }
+  auto store = open_store(path);
+  auto weights = store->load_weights();
+  std::sort(weights.begin(), weights.end(), [](auto& a, auto& b) { return a.target_id < b.target_id; });
+  REQUIRE(weights.size() == 2);
+  CHECK(weights[0] == WeightRecord{"web/10.0.0.1:80", 9, at_ms(12)});
+  CHECK(weights[1] == WeightRecord{"web/10.0.0.3:80", 0, at_ms(14)});
+  // A negative weight is refused by the schema: the batch fails and is reported.
+  store->save_weight(WeightRecord{"web/10.0.0.4:80", -1, at_ms(15)});
+  store->flush();
+  CHECK(store->last_error().find("saving weight") != std::string::npos);
+  CHECK(store->load_weights().size() == 2);
+}
+
+TEST_CASE("state store: a version 1 database is migrated to version 2 with its rows kept") {
+  TempDir dir;
+  const auto path = dir.path / "health.db";
+  {
+    // What gslb wrote before weight_override existed.
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    sqlite3_exec(db,
+                 "CREATE TABLE schema_version(version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1);"
+                 "CREATE TABLE check_state(check_key TEXT PRIMARY KEY, state TEXT NOT NULL, since_ms INTEGER NOT NULL,"
+                 " updated_ms INTEGER NOT NULL, rtt_us INTEGER, detail TEXT NOT NULL DEFAULT '');"
+                 "CREATE TABLE override(target_id TEXT PRIMARY KEY, forced TEXT NOT NULL, reason TEXT NOT NULL "
+                 "DEFAULT '', set_ms INTEGER NOT NULL);"
+                 "INSERT INTO override VALUES ('eu/lb1', 'drain', 'old', 5);",
+                 nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+  }
+  auto store = open_store(path);
+  CHECK(store->schema_version() == 2);
+  REQUIRE(store->load_overrides().size() == 1);
+  CHECK(store->load_weights().empty());
+  store->save_weight(WeightRecord{"eu/lb1", 4, at_ms(6)});
+  store->flush();
+  CHECK(store->load_weights().size() == 1);
 }
 
 TEST_CASE("state store: an unreadable file is a clear error") {

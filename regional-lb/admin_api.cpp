@@ -1,5 +1,6 @@
 #include "regional-lb/admin_api.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -8,6 +9,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <cstdio>
 #include <sstream>
 
 namespace gslb::lb {
@@ -71,16 +73,28 @@ http::response<http::string_body> reply(http::status status, std::string body, s
 }
 
 http::response<http::string_body> health(const Region& region) {
+  // Healthy while every pool keeps at least min_healthy backends available;
+  // capacity is the available share of the configured weight.
   bool all_serving = true;
   std::ostringstream pools;
   for (std::size_t p = 0; p < region.pools.size(); ++p) {
     const auto view = region.pools[p]->view();
+    const PoolConfig& config = region.config.pools[p];
     std::int64_t in_flight = 0;
     for (const auto& m : view->members()) in_flight += m.load->in_flight.load(std::memory_order_relaxed);
-    if (view->available().empty()) all_serving = false;
-    pools << (p ? "," : "") << json_string(view->name()) << ":{\"available\":" << view->available().size()
-          << ",\"total\":" << view->members().size() << ",\"available_weight\":" << view->total_weight()
-          << ",\"in_flight\":" << in_flight << "}";
+    int configured_weight = 0;
+    for (const auto& b : config.backends) configured_weight += b.weight;
+    const std::size_t available = view->available().size();
+    const bool serving = available >= static_cast<std::size_t>(config.min_healthy);
+    if (!serving) all_serving = false;
+    const double capacity =
+        configured_weight > 0 ? std::min(1.0, static_cast<double>(view->total_weight()) / configured_weight) : 0.0;
+    char capacity_text[16];
+    std::snprintf(capacity_text, sizeof capacity_text, "%.3f", capacity);
+    pools << (p ? "," : "") << json_string(view->name()) << ":{\"status\":" << (serving ? "\"up\"" : "\"down\"")
+          << ",\"available\":" << available << ",\"total\":" << view->members().size()
+          << ",\"min_healthy\":" << config.min_healthy << ",\"available_weight\":" << view->total_weight()
+          << ",\"capacity\":" << capacity_text << ",\"in_flight\":" << in_flight << "}";
   }
   const std::string body =
       std::string("{\"status\":") + (all_serving ? "\"up\"" : "\"down\"") + ",\"pools\":{" + pools.str() + "}}\n";
@@ -101,7 +115,18 @@ http::response<http::string_body> status(const Region& region) {
           << ",\"in_flight\":" << m.load->in_flight.load(std::memory_order_relaxed)
           << ",\"latency_ewma_us\":" << m.load->latency_ewma_us.load(std::memory_order_relaxed)
           << ",\"responses\":" << m.load->responses.load(std::memory_order_relaxed)
-          << ",\"failures\":" << m.load->failures.load(std::memory_order_relaxed) << "}";
+          << ",\"failures\":" << m.load->failures.load(std::memory_order_relaxed);
+      if (region.config.pools[p].check) {
+        const Pool::CheckInfo check = region.pools[p]->check_info(i);
+        out << ",\"check\":{\"state\":" << json_string(check.state) << ",\"rtt_us\":";
+        if (check.rtt) {
+          out << check.rtt->count();
+        } else {
+          out << "null";
+        }
+        out << ",\"detail\":" << json_string(check.detail) << "}";
+      }
+      out << "}";
     }
     out << "]}";
   }
@@ -167,8 +192,36 @@ http::response<http::string_body> metrics(const Region& region, const ProcessSta
   return reply(http::status::ok, out.str(), "text/plain; version=0.0.4");
 }
 
-http::response<http::string_body> drain(const Region& region, std::string_view path) {
-  // /pools/NAME/backends/ADDRESS/(drain|undrain)
+// The value of query parameter `name` in target ("" when absent).
+std::string_view query_value(std::string_view target, std::string_view name) {
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+  }
+  return {};
+}
+
+std::optional<int> parse_weight(std::string_view text) {
+  if (text.empty() || text.size() > 3) return std::nullopt;
+  int value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  if (value < 1 || value > 256) return std::nullopt;
+  return value;
+}
+
+http::response<http::string_body> backend_action(const Region& region, std::string_view target,
+                                                 const AdminActions& actions) {
+  // /pools/NAME/backends/ADDRESS/(drain|undrain|enable|weight)
+  std::string_view path = target.substr(0, target.find('?'));
   std::vector<std::string_view> parts;
   while (!path.empty()) {
     path.remove_prefix(1);
@@ -177,18 +230,45 @@ http::response<http::string_body> drain(const Region& region, std::string_view p
     path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash);
   }
   if (parts.size() != 5 || parts[0] != "pools" || parts[2] != "backends" ||
-      (parts[4] != "drain" && parts[4] != "undrain")) {
+      (parts[4] != "drain" && parts[4] != "undrain" && parts[4] != "enable" && parts[4] != "weight")) {
     return reply(http::status::not_found, "unknown admin path\n", "text/plain");
   }
+  const std::string_view action = parts[4];
+  std::optional<int> weight;
+  if (action == "weight") {
+    const std::string_view value = query_value(target, "value");
+    weight = parse_weight(value);
+    if (!weight && value != "config") {
+      return reply(http::status::bad_request,
+                   "weight: give ?value=N with N in 1..256, or ?value=config for the configured weight\n",
+                   "text/plain");
+    }
+  }
+  if (!actions.operators) return reply(http::status::service_unavailable, "no operator state\n", "text/plain");
   for (std::size_t p = 0; p < region.config.pools.size(); ++p) {
     if (region.config.pools[p].name != parts[1]) continue;
     const auto& backends = region.config.pools[p].backends;
     for (std::size_t i = 0; i < backends.size(); ++i) {
       if (backends[i].address.text != parts[3]) continue;
-      region.pools[p]->set_draining(i, parts[4] == "drain");
-      return reply(http::status::ok,
-                   std::string(parts[3]) + (parts[4] == "drain" ? " draining\n" : " no longer draining\n"),
-                   "text/plain");
+      std::string error;
+      std::string done;
+      if (action == "weight") {
+        error = actions.operators->set_weight(region, p, i, weight);
+        done = " weight " +
+               (weight ? std::to_string(*weight) : "from config (" + std::to_string(backends[i].weight) + ")");
+      } else {
+        const bool drain = action == "drain";
+        error = actions.operators->set_drained(region, p, i, drain);
+        if (drain && actions.drained) actions.drained(region, p, i);
+        done = drain ? " draining" : " enabled";
+      }
+      if (!error.empty()) {
+        // In effect now, but it would not survive a restart: say so.
+        return reply(http::status::internal_server_error,
+                     std::string(parts[3]) + done + ", but the state file was not written: " + error + "\n",
+                     "text/plain");
+      }
+      return reply(http::status::ok, std::string(parts[3]) + done + "\n", "text/plain");
     }
     return reply(http::status::not_found,
                  "no backend " + std::string(parts[3]) + " in pool " + std::string(parts[1]) + "\n", "text/plain");
@@ -200,7 +280,7 @@ http::response<http::string_body> drain(const Region& region, std::string_view p
 
 http::response<http::string_body> handle_admin_request(const Region& region,
                                                        const http::request<http::string_body>& request,
-                                                       const ProcessStats& stats) {
+                                                       const ProcessStats& stats, const AdminActions& actions) {
   const std::string_view target(request.target().data(), request.target().size());
   const std::string_view path = target.substr(0, target.find('?'));
   const bool get = request.method() == http::verb::get || request.method() == http::verb::head;
@@ -213,14 +293,14 @@ http::response<http::string_body> handle_admin_request(const Region& region,
   if (path.starts_with("/pools/")) {
     if (request.method() != http::verb::post)
       return reply(http::status::method_not_allowed, "use POST\n", "text/plain");
-    return drain(region, path);
+    return backend_action(region, target, actions);
   }
   return reply(http::status::not_found, "unknown admin path\n", "text/plain");
 }
 
 AdminServer::AdminServer(std::function<std::shared_ptr<const Region>()> region, asio::io_context& io,
-                         std::function<ProcessStats()> stats)
-    : region_(std::move(region)), io_(io), stats_(std::move(stats)), acceptor_(io) {}
+                         std::function<ProcessStats()> stats, AdminActions actions)
+    : region_(std::move(region)), io_(io), stats_(std::move(stats)), actions_(std::move(actions)), acceptor_(io) {}
 
 bool AdminServer::bind(const Endpoint& address, std::string& error) {
   const tcp::endpoint endpoint(address.ip, address.port);
@@ -269,7 +349,7 @@ asio::awaitable<void> AdminServer::serve(tcp::socket socket) {
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, tok);
     if (ec) break;
     const auto region = region_();
-    auto res = handle_admin_request(*region, parser.get(), stats_());
+    auto res = handle_admin_request(*region, parser.get(), stats_(), actions_);
     res.keep_alive(parser.get().keep_alive());
     auto [wec, wn] = co_await http::async_write(stream, res, tok);
     if (wec || !res.keep_alive()) break;

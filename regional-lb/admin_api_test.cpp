@@ -1,26 +1,44 @@
 #include "regional-lb/admin_api.hpp"
 
 #include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 using namespace gslb::lb;
 
 namespace {
 
-Region make_region() {
+Region make_region(const std::string& pool_extra = "") {
   auto load = parse_region_config(R"(listeners: [ { address: 127.0.0.1:1 } ]
 pools:
   web:
     backends: [ { address: 10.0.0.1:80, weight: 3 }, { address: "10.0.0.2:80" } ]
-)",
+)" + pool_extra,
                                   "r.yaml");
   REQUIRE(load.config);
   return Region(std::move(*load.config), gslb::base::SipKey{1, 2});
 }
 
-http::response<http::string_body> call(const Region& region, http::verb verb, const std::string& target) {
+http::response<http::string_body> call(const Region& region, http::verb verb, const std::string& target,
+                                       OperatorState* operators = nullptr) {
+  OperatorState scratch(nullptr);
   http::request<http::string_body> req{verb, target, 11};
-  return handle_admin_request(region, req, ProcessStats{7, {0, 12, 3, 4, 5}});
+  return handle_admin_request(region, req, ProcessStats{7, {0, 12, 3, 4, 5}},
+                              AdminActions{operators ? operators : &scratch, {}});
 }
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    char pattern[] = "/tmp/gslb-lb-admin-XXXXXX";
+    path = ::mkdtemp(pattern);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
 
 }  // namespace
 
@@ -28,15 +46,38 @@ TEST_CASE("/health is 200 while every pool can serve, 503 when one cannot") {
   Region region = make_region();
   auto res = call(region, http::verb::get, "/health");
   CHECK(res.result() == http::status::ok);
-  CHECK(
-      res.body() ==
-      "{\"status\":\"up\",\"pools\":{\"web\":{\"available\":2,\"total\":2,\"available_weight\":4,\"in_flight\":0}}}\n");
+  CHECK(res.body() ==
+        "{\"status\":\"up\",\"pools\":{\"web\":{\"status\":\"up\",\"available\":2,\"total\":2,\"min_healthy\":1,"
+        "\"available_weight\":4,\"capacity\":1.000,\"in_flight\":0}}}\n");
   region.pools[0]->set_checked_up(0, false);
   CHECK(call(region, http::verb::get, "/health").body().find("\"available\":1,\"total\":2") != std::string::npos);
   region.pools[0]->set_checked_up(1, false);
   res = call(region, http::verb::get, "/health");
   CHECK(res.result() == http::status::service_unavailable);
   CHECK(res.body().starts_with("{\"status\":\"down\""));
+}
+
+TEST_CASE("/health with min_healthy: 503 as soon as fewer backends are available") {
+  Region region = make_region("    min_healthy: 2\n");
+  CHECK(call(region, http::verb::get, "/health").result() == http::status::ok);
+  region.pools[0]->set_checked_up(0, false);  // the weight-3 backend
+  const auto res = call(region, http::verb::get, "/health");
+  CHECK(res.result() == http::status::service_unavailable);
+  CHECK(res.body().find("\"available\":1,\"total\":2,\"min_healthy\":2") != std::string::npos);
+  CHECK(res.body().find("\"capacity\":0.250") != std::string::npos);
+
+  // More than the pool has is refused at load: the region could never be up.
+  auto load = parse_region_config(R"(listeners: [ { address: 127.0.0.1:1 } ]
+pools:
+  web:
+    backends: [ { address: 10.0.0.1:80 } ]
+    min_healthy: 2
+)",
+                                  "r.yaml");
+  CHECK_FALSE(load.config);
+  REQUIRE_FALSE(load.diagnostics.empty());
+  CHECK(load.diagnostics.items().front().format().find("r.yaml:5:18: error: pools.web.min_healthy: 2 is more than") ==
+        0);
 }
 
 TEST_CASE("drain and undrain by pool and address; unknown ones are 404") {
@@ -71,4 +112,63 @@ TEST_CASE("/metrics speaks the Prometheus text format") {
   CHECK(body.find("gslb_lb_backend_up{pool=\"web\",backend=\"10.0.0.2:80\"} 0\n") != std::string::npos);
   CHECK(body.find("gslb_lb_backend_draining{pool=\"web\",backend=\"10.0.0.2:80\"} 1\n") != std::string::npos);
   CHECK(body.find("# TYPE gslb_lb_backend_failures_total counter\n") != std::string::npos);
+}
+
+TEST_CASE("weight is set, refused out of range, and reset to the configured one") {
+  Region region = make_region();
+  OperatorState operators(nullptr);
+  CHECK(call(region, http::verb::post, "/pools/web/backends/10.0.0.2:80/weight?value=9", &operators).result() ==
+        http::status::ok);
+  CHECK(region.pools[0]->view()->members()[1].effective_weight == 9);
+  CHECK(region.pools[0]->view()->total_weight() == 12);
+  for (const char* bad : {"0", "257", "x", "", "-1"}) {
+    CAPTURE(bad);
+    CHECK(call(region, http::verb::post, std::string("/pools/web/backends/10.0.0.2:80/weight?value=") + bad, &operators)
+              .result() == http::status::bad_request);
+  }
+  CHECK(region.pools[0]->view()->members()[1].effective_weight == 9);
+  CHECK(call(region, http::verb::post, "/pools/web/backends/10.0.0.2:80/weight?value=config", &operators).result() ==
+        http::status::ok);
+  CHECK(region.pools[0]->view()->members()[1].effective_weight == 1);
+  CHECK(call(region, http::verb::post, "/pools/web/backends/10.0.0.2:80/enable", &operators).result() ==
+        http::status::ok);
+}
+
+TEST_CASE("operator settings survive a reload (new Region) and a restart (state file)") {
+  TempDir dir;
+  const auto path = dir.path / "lb.db";
+  {
+    std::string error;
+    auto store = gslb::health::StateStore::open(path, error);
+    REQUIRE(store);
+    OperatorState operators(store.get());
+    Region region = make_region();
+    CHECK(call(region, http::verb::post, "/pools/web/backends/10.0.0.1:80/drain", &operators).result() ==
+          http::status::ok);
+    CHECK(call(region, http::verb::post, "/pools/web/backends/10.0.0.2:80/weight?value=5", &operators).result() ==
+          http::status::ok);
+    // A reload builds a new Region from region.yaml; the settings are applied to it.
+    Region reloaded = make_region();
+    operators.apply(reloaded);
+    CHECK(reloaded.pools[0]->view()->members()[0].state == MemberState::draining);
+    CHECK(reloaded.pools[0]->view()->members()[1].effective_weight == 5);
+  }
+  std::string error;
+  auto store = gslb::health::StateStore::open(path, error);
+  REQUIRE(store);
+  OperatorState operators(store.get());
+  operators.load();
+  Region region = make_region();
+  operators.apply(region);
+  CHECK(region.pools[0]->view()->members()[0].state == MemberState::draining);
+  CHECK(region.pools[0]->view()->members()[0].effective_weight == 3);
+  CHECK(region.pools[0]->view()->members()[1].state == MemberState::up);
+  CHECK(region.pools[0]->view()->members()[1].effective_weight == 5);
+  // Lifting both writes deletions: a later start sees the configuration again.
+  CHECK(call(region, http::verb::post, "/pools/web/backends/10.0.0.1:80/undrain", &operators).result() ==
+        http::status::ok);
+  CHECK(call(region, http::verb::post, "/pools/web/backends/10.0.0.2:80/weight?value=config", &operators).result() ==
+        http::status::ok);
+  CHECK(store->load_overrides().empty());
+  CHECK(store->load_weights().empty());
 }

@@ -1,12 +1,16 @@
 #include "regional-lb/config.hpp"
 
 #include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "regional-lb/balancer_factory.hpp"
 #include "regional-lb/config_schema.hpp"
+#include "regional-lb/tls.hpp"
 
 namespace gslb::lb {
 namespace {
@@ -16,13 +20,21 @@ constexpr std::int64_t kDay = 86'400'000;
 
 // The schema tables: the single source of keys, defaults, ranges and docs.
 // Defaults must agree with the initialisers in config.hpp (checked by a unit test).
-constexpr std::array<SchemaItem, 6> top_schema{{
+constexpr std::array<SchemaItem, 7> top_schema{{
     {"server", V::mapping, false, "", 0, 0, "process-wide proxy settings"},
     {"listeners", V::sequence, true, "", 0, 0, "addresses to accept HTTP on"},
     {"pools", V::mapping, true, "", 0, 0, "backend pools by name"},
     {"routes", V::sequence, false, "", 0, 0, "routing rules, first match wins"},
     {"admin", V::mapping, false, "", 0, 0, "admin listener: /health, /status, /metrics, drain"},
-    {"tls", V::mapping, false, "", 0, 0, "reserved for TLS termination (not yet implemented)"},
+    {"access_log", V::mapping, false, "", 0, 0, "one line per request (absent: no access log)"},
+    {"state", V::string, false, "", 0, 0,
+     "SQLite file keeping drains, weights and check states across restarts (relative: to this file); "
+     "`--state` overrides"},
+}};
+
+constexpr std::array<SchemaItem, 2> access_log_schema{{
+    {"path", V::string, true, "", 0, 0, "file to append to (reopened on SIGHUP), or \"-\" for stdout"},
+    {"format", V::string, false, "json", 0, 0, "json (one object per line) or combined (Apache/nginx)"},
 }};
 
 constexpr std::array<SchemaItem, 4> server_schema{{
@@ -53,8 +65,20 @@ constexpr std::array<SchemaItem, 1> admin_schema{{
     {"address", V::string, true, "", 0, 0, "IP:PORT of the admin API (keep it on a private address)"},
 }};
 
-constexpr std::array<SchemaItem, 1> listener_schema{{
+constexpr std::array<SchemaItem, 2> listener_schema{{
     {"address", V::string, true, "", 0, 0, "IP:PORT or [IPv6]:PORT to listen on"},
+    {"tls", V::mapping, false, "", 0, 0, "terminate TLS here (absent: plain HTTP)"},
+}};
+
+constexpr std::array<SchemaItem, 3> tls_schema{{
+    {"certificates", V::sequence, true, "", 0, 0, "certificate/key pairs; SNI picks one, the first is the default"},
+    {"min_version", V::string, false, "1.2", 0, 0, "oldest TLS version accepted: \"1.2\" or \"1.3\""},
+    {"handshake_timeout", V::duration, false, "10s", 1, kDay, "deadline for the TLS handshake"},
+}};
+
+constexpr std::array<SchemaItem, 2> certificate_schema{{
+    {"cert", V::string, true, "", 0, 0, "PEM certificate chain file (relative: to region.yaml's folder)"},
+    {"key", V::string, true, "", 0, 0, "PEM private key file of that certificate"},
 }};
 
 constexpr std::array<SchemaItem, 3> passive_schema{{
@@ -69,7 +93,7 @@ constexpr std::array<SchemaItem, 2> sticky_schema{{
     {"ttl", V::duration, false, "0s", 0, 365 * kDay, "cookie Max-Age; 0s: a session cookie"},
 }};
 
-constexpr std::array<SchemaItem, 8> pool_schema{{
+constexpr std::array<SchemaItem, 9> pool_schema{{
     {"balancer", V::string, false, "round_robin", 0, 0, "algorithm: see `balancers` in the reference"},
     {"hash_key", V::string, false, "client_ip", 0, 0,
      "key for ip_hash/consistent_hash: client_ip, header:NAME or cookie:NAME"},
@@ -80,6 +104,8 @@ constexpr std::array<SchemaItem, 8> pool_schema{{
     {"passive", V::mapping, false, "", 0, 0, "passive checks: eject members that keep failing"},
     {"sticky", V::mapping, false, "", 0, 0, "cookie session affinity (absent: off)"},
     {"slow_start", V::duration, false, "0s", 0, kDay, "weight ramp-up after a backend comes back; 0s: off"},
+    {"min_healthy", V::integer, false, "1", 1, 10000,
+     "admin /health answers 200 only while at least this many backends are available"},
 }};
 
 constexpr std::array<SchemaItem, 2> backend_schema{{
@@ -96,11 +122,12 @@ constexpr std::array<SchemaItem, 6> check_schema{{
     {"fall", V::integer, false, "3", 1, 100, "consecutive failures to mark down"},
 }};
 
-constexpr std::array<SchemaItem, 9> route_schema{{
+constexpr std::array<SchemaItem, 10> route_schema{{
     {"host", V::string, false, "", 0, 0, "match: Host equals this (case-insensitive, port ignored)"},
     {"path_prefix", V::string, false, "", 0, 0, "match: path starts with this"},
     {"path", V::string, false, "", 0, 0, "match: path equals this"},
     {"method", V::string, false, "", 0, 0, "match: request method"},
+    {"scheme", V::string, false, "", 0, 0, "match: http (plain listener) or https (TLS listener)"},
     {"header", V::mapping, false, "", 0, 0, "match: { name: N, value: V } (value optional)"},
     {"pool", V::string, false, "", 0, 0, "action: forward to this pool"},
     {"respond", V::mapping, false, "", 0, 0, "action: fixed response { status, body }"},
@@ -118,8 +145,11 @@ constexpr std::array<SchemaItem, 2> respond_schema{{
     {"body", V::string, false, "", 0, 0, "response body (text/plain)"},
 }};
 
-constexpr std::array<SchemaItem, 2> redirect_schema{{
-    {"location", V::string, true, "", 0, 0, "Location header"},
+constexpr std::array<SchemaItem, 5> redirect_schema{{
+    {"location", V::string, false, "", 0, 0, "fixed Location; or give scheme/host/port to keep path and query"},
+    {"scheme", V::string, false, "", 0, 0, "http or https (absent: the request's)"},
+    {"host", V::string, false, "", 0, 0, "host name (absent: the request's Host, port dropped)"},
+    {"port", V::integer, false, "0", 1, 65535, "port (absent: the scheme's default)"},
     {"status", V::integer, false, "302", 300, 308, "redirect status"},
 }};
 
@@ -149,6 +179,71 @@ void load_server(LoadContext& ctx, const YAML::Node& node, ServerConfig& out) {
   out.limits.body_bytes = static_cast<std::uint64_t>(l.integer("body_bytes"));
 }
 
+// Reads a whole file for a certificate or key; false and *error on failure.
+bool read_file(const std::string& path, std::string& out, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "cannot read " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  out = text.str();
+  return true;
+}
+
+std::optional<TlsConfig> load_tls(LoadContext& ctx, const YAML::Node& node, const std::string& path) {
+  Section s(ctx, node, tls_schema, path);
+  TlsConfig tls;
+  const std::string version = s.string("min_version");
+  if (version == "1.3") {
+    tls.min_version = TlsVersion::tls1_3;
+  } else if (version != "1.2") {
+    ctx.error(s.mark("min_version"), s.path("min_version") + ": expected \"1.2\" or \"1.3\", got '" + version + "'");
+  }
+  tls.handshake_timeout = s.duration("handshake_timeout");
+  const YAML::Node list = s.node("certificates");
+  if (list.IsDefined() && list.size() == 0) ctx.error(list.Mark(), path + ".certificates: the list is empty");
+  const std::filesystem::path base = std::filesystem::path(ctx.file).parent_path();
+  bool ok = s.is_mapping() && list.IsDefined();
+  for (std::size_t i = 0; list.IsDefined() && i < list.size(); ++i) {
+    Section c(ctx, list[i], certificate_schema, path + ".certificates[" + std::to_string(i) + "]");
+    if (!c.has("cert") || !c.has("key")) {
+      ok = false;
+      continue;
+    }
+    TlsCertificate cert;
+    cert.cert_file = (base / c.string("cert")).string();
+    cert.key_file = (base / c.string("key")).string();
+    std::string error;
+    if (!read_file(cert.cert_file, cert.cert_pem, &error)) {
+      ctx.error(c.mark("cert"), c.path("cert") + ": " + error);
+      ok = false;
+      continue;
+    }
+    if (!read_file(cert.key_file, cert.key_pem, &error)) {
+      ctx.error(c.mark("key"), c.path("key") + ": " + error);
+      ok = false;
+      continue;
+    }
+    auto names = check_certificate(cert.cert_pem, cert.key_pem, &error);
+    if (!names) {
+      // error starts with the half at fault: "cert: ..." or "key: ...".
+      const bool key = error.rfind("key:", 0) == 0;
+      const std::string file = key ? cert.key_file : cert.cert_file;
+      const auto colon = error.find(": ");
+      ctx.error(c.mark(key ? "key" : "cert"), c.path(key ? "key" : "cert") + ": " + file + ": " +
+                                                  error.substr(colon == std::string::npos ? 0 : colon + 2));
+      ok = false;
+      continue;
+    }
+    cert.names = std::move(*names);
+    tls.certificates.push_back(std::move(cert));
+  }
+  if (!ok) return std::nullopt;
+  return tls;
+}
+
 void load_listeners(LoadContext& ctx, const YAML::Node& list, std::vector<ListenerConfig>& out) {
   if (!list.IsDefined()) return;
   if (list.size() == 0) ctx.error(list.Mark(), "listeners: at least one listener is needed");
@@ -161,7 +256,9 @@ void load_listeners(LoadContext& ctx, const YAML::Node& list, std::vector<Listen
       ctx.error(s.mark("address"), s.path("address") + ": " + e->text + " is listed twice");
       continue;
     }
-    out.push_back({*e});
+    ListenerConfig listener{*e, std::nullopt};
+    if (s.has("tls")) listener.tls = load_tls(ctx, s.node("tls"), s.path("tls"));
+    out.push_back(std::move(listener));
   }
 }
 
@@ -197,6 +294,7 @@ void load_pool(LoadContext& ctx, const std::string& name, const YAML::Node& node
   load_hash_key(ctx, s, out.hash_key);
   out.max_idle_per_backend = static_cast<int>(s.integer("max_idle_per_backend"));
   out.slow_start = s.duration("slow_start");
+  out.min_healthy = static_cast<int>(s.integer("min_healthy"));
   const YAML::Node backends = s.node("backends");
   if (backends.IsDefined() && backends.size() == 0) ctx.error(backends.Mark(), path + ".backends: the list is empty");
   std::set<std::string> seen;
@@ -209,6 +307,11 @@ void load_pool(LoadContext& ctx, const std::string& name, const YAML::Node& node
       continue;
     }
     out.backends.push_back({*e, static_cast<int>(b.integer("weight"))});
+  }
+  if (s.has("min_healthy") && !out.backends.empty() && out.min_healthy > static_cast<int>(out.backends.size())) {
+    ctx.error(s.mark("min_healthy"), s.path("min_healthy") + ": " + std::to_string(out.min_healthy) +
+                                         " is more than the pool's " + std::to_string(out.backends.size()) +
+                                         " backends (the region could never be healthy)");
   }
   Section passive(ctx, s.node("passive"), passive_schema, path + ".passive");
   out.passive.failures = static_cast<int>(passive.integer("failures"));
@@ -255,6 +358,10 @@ void load_route(LoadContext& ctx, std::size_t index, const YAML::Node& node, con
   out.path_prefix = s.string("path_prefix");
   out.path = s.string("path");
   out.method = s.string("method");
+  out.scheme = s.string("scheme");
+  if (s.has("scheme") && out.scheme != "http" && out.scheme != "https") {
+    ctx.error(s.mark("scheme"), s.path("scheme") + ": expected http or https, got '" + out.scheme + "'");
+  }
   for (const char* key : {"path_prefix", "path"}) {
     const std::string v = s.string(key);
     if (s.has(key) && (v.empty() || v[0] != '/')) ctx.error(s.mark(key), s.path(key) + ": must start with '/'");
@@ -288,7 +395,21 @@ void load_route(LoadContext& ctx, std::size_t index, const YAML::Node& node, con
     out.action = RouteConfig::Action::redirect;
     Section r(ctx, s.node("redirect"), redirect_schema, path + ".redirect");
     out.location = r.string("location");
+    out.redirect_scheme = r.string("scheme");
+    out.redirect_host = r.string("host");
+    out.redirect_port = static_cast<int>(r.integer("port"));
     out.status = static_cast<int>(r.integer("status"));
+    const bool built = r.has("scheme") || r.has("host") || r.has("port");
+    if (r.has("location") == built && r.is_mapping()) {
+      ctx.error(r.section_mark(), r.path("location") + ": give either location or scheme/host/port" +
+                                      (built ? ", not both" : " (nothing says where to redirect)"));
+    }
+    if (r.has("scheme") && out.redirect_scheme != "http" && out.redirect_scheme != "https") {
+      ctx.error(r.mark("scheme"), r.path("scheme") + ": expected http or https, got '" + out.redirect_scheme + "'");
+    }
+    if (out.redirect_host.find_first_of("/?# :@") != std::string::npos) {
+      ctx.error(r.mark("host"), r.path("host") + ": '" + out.redirect_host + "' is not a host name");
+    }
     if (out.status != 301 && out.status != 302 && out.status != 303 && out.status != 307 && out.status != 308) {
       ctx.error(r.mark("status"), r.path("status") + ": " + std::to_string(out.status) +
                                       " is not a redirect status (301, 302, 303, 307, 308)");
@@ -361,11 +482,34 @@ ConfigLoad parse_region_config(std::string_view text, const std::string& file) {
   }
   Section top(ctx, root, top_schema, "region.yaml");
   if (!top.is_mapping()) return result;
-  if (top.has("tls")) ctx.error(top.mark("tls"), "tls: not supported yet");
   RegionConfig config;
+  if (top.has("access_log")) {
+    Section log(ctx, top.node("access_log"), access_log_schema, "access_log");
+    AccessLogConfig access;
+    access.path = log.string("path");
+    if (log.has("path") && access.path.empty()) ctx.error(log.mark("path"), "access_log.path: empty");
+    const std::string format = log.string("format");
+    if (format == "combined") {
+      access.format = AccessLogConfig::Format::combined;
+    } else if (format != "json") {
+      ctx.error(log.mark("format"), "access_log.format: expected json or combined, got '" + format + "'");
+    }
+    if (access.path != "-" && !access.path.empty()) {
+      access.path = (std::filesystem::path(file).parent_path() / access.path).string();
+    }
+    config.access_log = access;
+  }
   if (top.has("admin")) {
     Section admin(ctx, top.node("admin"), admin_schema, "admin");
     config.admin.address = endpoint_at(ctx, admin, "address");
+  }
+  if (top.has("state")) {
+    config.state_file = top.string("state");
+    if (config.state_file.empty()) {
+      ctx.error(top.mark("state"), "state: give a file name");
+    } else if (std::filesystem::path(config.state_file).is_relative()) {
+      config.state_file = (std::filesystem::path(file).parent_path() / config.state_file).string();
+    }
   }
   load_server(ctx, top.node("server"), config.server);
   load_listeners(ctx, top.node("listeners"), config.listeners);
@@ -414,7 +558,10 @@ void write_config_reference(std::ostream& out) {
   write_schema_table(out, "server.timeouts", timeouts_schema);
   write_schema_table(out, "server.limits", limits_schema);
   write_schema_table(out, "admin", admin_schema);
+  write_schema_table(out, "access_log", access_log_schema);
   write_schema_table(out, "listeners[]", listener_schema);
+  write_schema_table(out, "listeners[].tls", tls_schema);
+  write_schema_table(out, "listeners[].tls.certificates[]", certificate_schema);
   write_schema_table(out, "pools.NAME", pool_schema);
   write_schema_table(out, "pools.NAME.backends[]", backend_schema);
   write_schema_table(out, "pools.NAME.check", check_schema);

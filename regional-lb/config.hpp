@@ -10,6 +10,9 @@
 //     timeouts: { client_header: 10s, backend_connect: 3s, backend_response: 30s }
 //   listeners:
 //     - address: 127.0.0.1:8080
+//     - address: 127.0.0.1:8443
+//       tls: { certificates: [ { cert: site.pem, key: site.key } ], min_version: "1.2" }
+//   access_log: { path: /var/log/gslb/access.log, format: json }
 //   pools:
 //     web:
 //       balancer: weighted_round_robin
@@ -20,6 +23,7 @@
 //   routes:
 //     - { host: www.example.com, path_prefix: /api, pool: web }
 //     - { redirect: { location: "https://www.example.com/" } }
+//     - { redirect: { scheme: https, status: 308 } }   # same host, path and query
 #pragma once
 
 #include <boost/asio/ip/address.hpp>
@@ -43,8 +47,35 @@ struct Endpoint {
   std::string text;  // as written, for logs and hash-ring positions
 };
 
+enum class TlsVersion { tls1_2, tls1_3 };
+
+// One certificate chain and its private key, read when the config was loaded
+// (so a reload re-reads them, and what was validated is what is served).
+struct TlsCertificate {
+  std::string cert_file;  // as resolved (relative to region.yaml's folder)
+  std::string key_file;
+  std::string cert_pem;  // file contents
+  std::string key_pem;
+  std::vector<std::string> names;  // lower-case DNS names it serves (SAN, else CN)
+};
+
+// TLS termination on a listener (tls.hpp). The first certificate is the default.
+struct TlsConfig {
+  std::vector<TlsCertificate> certificates;
+  TlsVersion min_version = TlsVersion::tls1_2;  // TLS 1.3 is always allowed
+  base::Duration handshake_timeout{10'000};
+};
+
 struct ListenerConfig {
   Endpoint address;
+  std::optional<TlsConfig> tls;  // absent: plain HTTP
+};
+
+// One line per request (access_log.hpp). Absent in RegionConfig: no log.
+struct AccessLogConfig {
+  enum class Format { json, combined };
+  std::string path;  // a file (appended to; reopened on SIGHUP) or "-" for stdout
+  Format format = Format::json;
 };
 
 struct Timeouts {
@@ -120,6 +151,9 @@ struct PoolConfig {
   // weight ramps from 10 % to 100 % over this time; 0 = off. Hash-based
   // balancers use configured weights and ignore it (so keys do not move twice).
   base::Duration slow_start{0};
+  // The admin /health (what `gslb serve` checks) is 200 only while every pool
+  // has at least this many available backends.
+  int min_healthy = 1;
 };
 
 struct RouteConfig {
@@ -128,15 +162,19 @@ struct RouteConfig {
   std::string path_prefix;  // segment-unaware prefix of the path (before '?')
   std::string path;         // exact path (before '?')
   std::string method;       // exact, case-sensitive (RFC 9110 §9.1)
+  std::string scheme;       // "http" (plain listener) or "https" (TLS listener); empty: either
   std::string header_name;  // header present with exactly header_value (or any value when empty)
   std::string header_value;
   // Action: exactly one of forward / respond / redirect.
   enum class Action { forward, respond, redirect };
   Action action = Action::forward;
-  std::string pool;      // forward
-  int status = 0;        // respond, redirect
-  std::string body;      // respond
-  std::string location;  // redirect
+  std::string pool;             // forward
+  int status = 0;               // respond, redirect
+  std::string body;             // respond
+  std::string location;         // redirect to this fixed URL, or else build it from the request:
+  std::string redirect_scheme;  // "http"/"https"; empty: the request's
+  std::string redirect_host;    // empty: the request's Host (without port)
+  int redirect_port = 0;        // 0: the scheme's default port (none written)
 };
 
 // The admin listener: /health for the DNS side, /status, /metrics, drain.
@@ -150,6 +188,8 @@ struct RegionConfig {
   std::vector<ListenerConfig> listeners;
   std::vector<PoolConfig> pools;
   std::vector<RouteConfig> routes;  // top to bottom; if empty and one pool exists, everything goes there
+  std::optional<AccessLogConfig> access_log;
+  std::string state_file;  // SQLite state (empty: none); a relative name is resolved against the file's directory
 
   const PoolConfig* find_pool(std::string_view name) const;
 };

@@ -6,31 +6,93 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
-#include <random>
+#include <map>
 
 #include "base/log.hpp"
-#include "regional-lb/rise_fall.hpp"
 
 namespace gslb::lb {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 constexpr auto tok = asio::as_tuple(asio::use_awaitable);
 
-HealthMonitor::HealthMonitor(std::shared_ptr<const Region> region)
+namespace {
+
+// Stored states older than this are not restored: the backend may have
+// changed completely while the LB was not watching.
+constexpr std::chrono::seconds kRestoreMaxAge{3600};
+
+}  // namespace
+
+health::CheckSpec check_spec(const CheckConfig& check, const Endpoint& target) {
+  health::CheckSpec spec;
+  spec.type = health::CheckType::http;
+  spec.port = target.port;
+  spec.path = check.path;
+  spec.expect = health::StatusExpectation{check.expect, check.expect};
+  spec.interval = check.interval;
+  spec.timeout = check.timeout;
+  spec.rise = check.rise;
+  spec.fall = check.fall;
+  spec.jitter = 0.1;
+  return spec;
+}
+
+HealthMonitor::HealthMonitor(std::shared_ptr<const Region> region, health::StateStore* store)
     : owner_(std::move(region)),
       region_(*owner_),
       work_(asio::make_work_guard(io_)),
-      ramping_(region_.config.pools.size(), false) {
+      ramping_(region_.config.pools.size(), false),
+      store_(store) {
+  bool any_check = false;
   for (const auto& pool : region_.config.pools) {
     auto& members = passive_.emplace_back();
-    for (std::size_t i = 0; i < pool.backends.size(); ++i) members.push_back(std::make_unique<Passive>());
+    auto& ids = target_ids_.emplace_back();
+    checked_.emplace_back(pool.backends.size(), health::State::unknown);
+    for (const auto& backend : pool.backends) {
+      members.push_back(std::make_unique<Passive>());
+      ids.push_back(pool.check ? pool.name + "/" + backend.address.text : std::string());
+      any_check = any_check || pool.check.has_value();
+    }
+  }
+  if (!any_check) return;
+  if (store_) restore_checks(*store_);
+  health::Scheduler::Options options;
+  options.http.user_agent = "gslb-lb-check";
+  options.store = store_;
+  options.restore_max_age = kRestoreMaxAge;
+  // Runs on the scheduler's thread and must not block: hand over to ours.
+  options.on_publish = [this](const std::shared_ptr<const health::HealthView>& view) {
+    asio::post(io_, [this, view] { on_checks(view); });
+  };
+  checks_ = std::make_unique<health::Scheduler>(std::move(options));
+}
+
+void HealthMonitor::restore_checks(health::StateStore& store) {
+  // Before any listener accepts: a member that was down when the last run
+  // ended must not take traffic until it passes `rise` probes. The
+  // scheduler restores the same rows as its state machines' starting states.
+  store.flush();  // a reload's predecessor may still have results queued
+  std::map<std::string, health::CheckRecord> stored;
+  const auto oldest = std::chrono::system_clock::now() - kRestoreMaxAge;
+  for (auto& r : store.load_checks()) {
+    if (r.updated >= oldest) stored.emplace(r.check_key, std::move(r));
+  }
+  for (std::size_t p = 0; p < region_.config.pools.size(); ++p) {
+    const PoolConfig& pool = region_.config.pools[p];
+    if (!pool.check) continue;
+    for (std::size_t m = 0; m < pool.backends.size(); ++m) {
+      const Endpoint& address = pool.backends[m].address;
+      const auto it = stored.find(health::Scheduler::check_key(address.ip, check_spec(*pool.check, address)));
+      if (it == stored.end()) continue;
+      checked_[p][m] = it->second.state;
+      region_.pools[p]->set_check_info(
+          m, Pool::CheckInfo{health::to_string(it->second.state), it->second.rtt, "restored: " + it->second.detail});
+      if (it->second.state == health::State::down) {
+        region_.pools[p]->set_checked_up(m, false);
+        base::log_info("lb", "pool ", pool.name, " backend ", address.text,
+                       " starts down (state file: ", it->second.detail, ")");
+      }
+    }
   }
 }
 
@@ -39,74 +101,51 @@ HealthMonitor::~HealthMonitor() {
 }
 
 void HealthMonitor::start() {
-  for (std::size_t p = 0; p < region_.config.pools.size(); ++p) {
-    if (!region_.config.pools[p].check) continue;
-    for (std::size_t m = 0; m < region_.config.pools[p].backends.size(); ++m) {
-      asio::co_spawn(io_, check_loop(p, m), asio::detached);
+  if (checks_) {
+    for (std::size_t p = 0; p < region_.config.pools.size(); ++p) {
+      const PoolConfig& pool = region_.config.pools[p];
+      if (!pool.check) continue;
+      for (std::size_t m = 0; m < pool.backends.size(); ++m) {
+        const Endpoint& address = pool.backends[m].address;
+        const std::string error = checks_->add_target(target_ids_[p][m], address.ip, check_spec(*pool.check, address));
+        // The config loader checks the same ranges; this is a programming error.
+        if (!error.empty()) base::log_error("lb", "pool ", pool.name, " backend ", address.text, ": check: ", error);
+      }
     }
+    checks_->start();
   }
   thread_ = std::thread([this] { io_.run(); });
 }
 
 void HealthMonitor::stop() {
+  // The scheduler first: it posts to io_ until it has stopped.
+  if (checks_) checks_->stop();
   work_.reset();
   io_.stop();
   if (thread_.joinable()) thread_.join();
 }
 
-namespace {
-
-struct ProbeResult {
-  bool ok = false;
-  std::string detail;
-};
-
-asio::awaitable<ProbeResult> probe(asio::io_context& io, const Endpoint& target, const CheckConfig& check) {
-  beast::tcp_stream stream(io);
-  // One deadline for the whole probe: connect, request and response header.
-  stream.expires_after(check.timeout);
-  auto [ec] = co_await stream.async_connect(asio::ip::tcp::endpoint(target.ip, target.port), tok);
-  if (ec) co_return ProbeResult{false, "connect: " + ec.message()};
-  http::request<http::empty_body> req{http::verb::get, check.path, 11};
-  req.set(http::field::host, target.text);
-  req.set(http::field::user_agent, "gslb-lb-check");
-  req.set(http::field::connection, "close");
-  auto [wec, wn] = co_await http::async_write(stream, req, tok);
-  if (wec) co_return ProbeResult{false, "write: " + wec.message()};
-  beast::flat_buffer buffer;
-  http::response_parser<http::empty_body> parser;
-  auto [rec, rn] = co_await http::async_read_header(stream, buffer, parser, tok);
-  if (rec) co_return ProbeResult{false, "response: " + rec.message()};
-  const int status = parser.get().result_int();
-  beast::error_code ignored;
-  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  if (status != check.expect) {
-    co_return ProbeResult{false, "status " + std::to_string(status) + ", expected " + std::to_string(check.expect)};
-  }
-  co_return ProbeResult{true, "status " + std::to_string(status)};
-}
-
-}  // namespace
-
-asio::awaitable<void> HealthMonitor::check_loop(std::size_t pool_index, std::size_t member) {
-  const PoolConfig& pool = region_.config.pools[pool_index];
-  const CheckConfig& check = *pool.check;
-  const Endpoint& target = pool.backends[member].address;
-  RiseFall state(check.rise, check.fall);
-  std::mt19937_64 rng(std::random_device{}());
-  std::uniform_real_distribution<double> jitter(0.9, 1.1);
-  asio::steady_timer timer(io_);
-  while (true) {
-    const ProbeResult result = co_await probe(io_, target, check);
-    if (state.record(result.ok)) {
-      if (region_.pools[pool_index]->set_checked_up(member, state.up()) && state.up()) came_back(pool_index, member);
-      base::log_info("lb", "pool ", pool.name, " backend ", target.text, " is now ", state.up() ? "up" : "down", " (",
-                     result.detail, ")");
+void HealthMonitor::on_checks(const std::shared_ptr<const health::HealthView>& view) {
+  for (std::size_t p = 0; p < target_ids_.size(); ++p) {
+    for (std::size_t m = 0; m < target_ids_[p].size(); ++m) {
+      if (target_ids_[p][m].empty()) continue;
+      const health::TargetHealth* t = view->find(target_ids_[p][m]);
+      // Operator overrides (drain) are the pool's own flag: only the probed state counts here.
+      if (!t) continue;
+      region_.pools[p]->set_check_info(
+          m,
+          Pool::CheckInfo{t->probed == health::State::unknown ? "" : health::to_string(t->probed), t->rtt, t->detail});
+      if (t->probed == health::State::unknown || t->probed == checked_[p][m]) continue;
+      // Members start up (optimistic until the first result): a first "up" changes nothing.
+      const bool was_up = checked_[p][m] != health::State::down;
+      checked_[p][m] = t->probed;
+      const bool up = t->probed == health::State::up;
+      if (up == was_up) continue;
+      if (region_.pools[p]->set_checked_up(m, up) && up) came_back(p, m);
+      base::log_info("lb", "pool ", region_.config.pools[p].name, " backend ",
+                     region_.config.pools[p].backends[m].address.text, " is now ", up ? "up" : "down", " (", t->detail,
+                     ")");
     }
-    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(check.interval * jitter(rng));
-    timer.expires_after(wait);
-    auto [ec] = co_await timer.async_wait(tok);
-    if (ec) co_return;
   }
 }
 

@@ -1,16 +1,24 @@
-// Active and passive health checks for every pool of a Region, on one
-// control thread with its own io_context (probes never run on the proxy's
-// workers, STYLE.md pitfall 10).
+// Active and passive health checks for every pool of a Region.
 //
-// Active: per (pool, member) with a `check` block, a GET of check.path every
-// interval (±10 % jitter so probes do not fire together) under one deadline
-// of check.timeout; status == check.expect is a success; RiseFall turns
-// results into up/down, published through Pool::set_checked_up.
+// Active: the shared health library does the checking (as for the DNS side):
+// one health::Scheduler runs an HTTP probe (GET check.path, status ==
+// check.expect, one deadline of check.timeout) per (pool, member) with a
+// `check` block, with ±10 % jitter, rise/fall through health::StateMachine
+// and an RTT estimate per member. Its published view is turned into
+// Pool::set_checked_up on this monitor's control thread. With a state store,
+// results are persisted and a restart resumes from them: a member stored
+// down starts down (before the listener accepts) and needs `rise` passing
+// probes to come back; one stored up starts up. Without a store the first
+// probe result decides.
 //
 // Passive: workers call record() after each forwarded attempt. `failures`
 // consecutive failures eject the member for `eject` (doubling per repeat
 // ejection up to `max_eject`), unless it is the pool's last available member
 // (failing open beats refusing everything, STYLE.md pitfall 4).
+//
+// Threads: the scheduler's own thread for probes; one control thread (io())
+// for state changes, ejections and slow-start ramps, never the workers'
+// (STYLE.md pitfall 10).
 #pragma once
 
 #include <atomic>
@@ -22,14 +30,21 @@
 #include <thread>
 #include <vector>
 
+#include "health/scheduler.hpp"
+#include "health/state_store.hpp"
 #include "regional-lb/region.hpp"
 
 namespace gslb::lb {
 
+// The health library's description of a pool's check of one member.
+health::CheckSpec check_spec(const CheckConfig& check, const Endpoint& target);
+
 class HealthMonitor {
  public:
-  // Shares ownership of region; its pools' flags are updated from the control thread.
-  explicit HealthMonitor(std::shared_ptr<const Region> region);
+  // Shares ownership of region; its pools' flags are updated from the control
+  // thread. store may be null; otherwise it must outlive the monitor, and the
+  // stored check states are applied to region's pools here, before return.
+  HealthMonitor(std::shared_ptr<const Region> region, health::StateStore* store);
   ~HealthMonitor();
   HealthMonitor(const HealthMonitor&) = delete;
   HealthMonitor& operator=(const HealthMonitor&) = delete;
@@ -52,7 +67,9 @@ class HealthMonitor {
     int ejections = 0;  // control thread only
   };
 
-  boost::asio::awaitable<void> check_loop(std::size_t pool, std::size_t member);
+  // Control thread: a new view from the scheduler.
+  void on_checks(const std::shared_ptr<const health::HealthView>& view);
+  void restore_checks(health::StateStore& store);
   void eject(std::size_t pool, std::size_t member);
   // A member became available again: start its slow-start ramp (if configured).
   void came_back(std::size_t pool, std::size_t member);
@@ -64,6 +81,12 @@ class HealthMonitor {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::vector<std::vector<std::unique_ptr<Passive>>> passive_;
   std::vector<bool> ramping_;  // per pool: a ramp_loop is running (control thread)
+  // Per pool, per member: the scheduler's target id ("" without a check) and
+  // the last checked state applied (control thread after start()).
+  std::vector<std::vector<std::string>> target_ids_;
+  std::vector<std::vector<health::State>> checked_;
+  health::StateStore* const store_;
+  std::unique_ptr<health::Scheduler> checks_;  // null when no pool has a check
   std::thread thread_;
 };
 

@@ -1,27 +1,49 @@
 #include <doctest/doctest.h>
+#include <unistd.h>
 
+#include <filesystem>
+
+#include "regional-lb/health_monitor.hpp"
 #include "regional-lb/pool.hpp"
-#include "regional-lb/rise_fall.hpp"
 
 using namespace gslb::lb;
 
-TEST_CASE("rise/fall: the first result decides, then thresholds apply") {
-  RiseFall dead(2, 3);
-  CHECK(dead.record(false));  // first result: down at once
-  CHECK_FALSE(dead.up());
-  CHECK_FALSE(dead.record(true));
-  CHECK_FALSE(dead.record(false));  // a failure resets the rise streak
-  CHECK_FALSE(dead.record(true));
-  CHECK(dead.record(true));  // two in a row
-  CHECK(dead.up());
-  CHECK_FALSE(dead.record(false));
-  CHECK_FALSE(dead.record(false));
-  CHECK(dead.record(false));  // three in a row
-  CHECK_FALSE(dead.up());
-
-  RiseFall live(2, 3);
-  CHECK_FALSE(live.record(true));  // already presumed up: no change
-  CHECK(live.up());
+TEST_CASE("stored check states apply before the monitor starts: down stays down, up stays up") {
+  char pattern[] = "/tmp/gslb-lb-health-XXXXXX";
+  const std::filesystem::path dir = ::mkdtemp(pattern);
+  auto load = parse_region_config(R"(listeners: [ { address: 127.0.0.1:1 } ]
+pools:
+  web:
+    backends: [ { address: 127.0.0.1:9 }, { address: 127.0.0.1:10 }, { address: 127.0.0.1:11 } ]
+    check: { interval: 1h, timeout: 1s, rise: 2 }
+)",
+                                  "r.yaml");
+  REQUIRE(load.config);
+  const auto& pool = load.config->pools[0];
+  std::string error;
+  auto store = gslb::health::StateStore::open(dir / "lb.db", error);
+  REQUIRE(store);
+  const auto now = std::chrono::system_clock::now();
+  auto key = [&](std::size_t m) {
+    return gslb::health::Scheduler::check_key(pool.backends[m].address.ip,
+                                              check_spec(*pool.check, pool.backends[m].address));
+  };
+  store->save_checks({{key(0), gslb::health::State::down, now, now, std::nullopt, "connect: refused"},
+                      {key(1), gslb::health::State::up, now, now, std::nullopt, "HTTP 200"},
+                      // Too old to trust: ignored, so the first probe will decide.
+                      {key(2), gslb::health::State::down, now - std::chrono::hours(2), now - std::chrono::hours(2),
+                       std::nullopt, "old"}});
+  store->flush();
+  auto region = std::make_shared<const Region>(std::move(*load.config), gslb::base::SipKey{1, 2});
+  {
+    HealthMonitor monitor(region, store.get());  // not started: no probe has run
+    const auto view = region->pools[0]->view();
+    CHECK(view->members()[0].state == MemberState::down);
+    CHECK(view->members()[1].state == MemberState::up);
+    CHECK(view->members()[2].state == MemberState::up);
+  }
+  store.reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("pool flags combine: drain beats down beats up; each source clears only itself") {

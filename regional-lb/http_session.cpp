@@ -8,6 +8,8 @@
 #include "base/log.hpp"
 #include "regional-lb/proxy.hpp"
 #include "regional-lb/proxy_headers.hpp"
+#include "regional-lb/router.hpp"
+#include "regional-lb/tls.hpp"
 #include "regional-lb/worker.hpp"
 
 // GCC 12 reports -Wmismatched-new-delete for coroutine frames that use Asio's
@@ -25,16 +27,20 @@ using tcp = asio::ip::tcp;
 constexpr auto tok = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kBodyBuffer = 64 * 1024;
 
-void HttpSession::start(Worker& worker, tcp::socket socket) {
-  auto session = std::make_shared<HttpSession>(worker, std::move(socket));
+void HttpSession::start(Worker& worker, const ListenerContext& listener, tcp::socket socket) {
+  auto session = std::make_shared<HttpSession>(worker, listener, std::move(socket));
   asio::co_spawn(
       worker.io(), [session]() { return session->run(); }, asio::detached);
 }
 
-HttpSession::HttpSession(Worker& worker, tcp::socket socket)
-    : worker_(worker), client_(std::move(socket)), deadline_(client_), body_buffer_(kBodyBuffer) {
+HttpSession::HttpSession(Worker& worker, const ListenerContext& listener, tcp::socket socket)
+    : worker_(worker),
+      listener_(listener),
+      client_(std::move(socket)),
+      deadline_(client_.socket()),
+      body_buffer_(kBodyBuffer) {
   beast::error_code ec;
-  const auto peer = client_.remote_endpoint(ec);
+  const auto peer = client_.socket().remote_endpoint(ec);
   const auto ip = peer.address();
   if (ip.is_v4()) {
     ip_text_ = ip.to_string();
@@ -48,8 +54,8 @@ HttpSession::HttpSession(Worker& worker, tcp::socket socket)
     ip_bytes_.assign(bytes.begin(), bytes.end());
   }
   // Responses are written whole; Nagle would delay one behind an unacknowledged one.
-  client_.set_option(tcp::no_delay(true), ec);
-  client_.non_blocking(true, ec);
+  client_.socket().set_option(tcp::no_delay(true), ec);
+  client_.socket().non_blocking(true, ec);
   worker_.add_session(this);
 }
 
@@ -60,7 +66,7 @@ HttpSession::~HttpSession() {
 void HttpSession::close_if_idle() {
   if (!idle_) return;
   beast::error_code ignored;
-  client_.cancel(ignored);
+  client_.socket().cancel(ignored);
 }
 
 namespace {
@@ -73,11 +79,43 @@ http::status header_limit_status(const RequestParser& parser) {
   return parser.get().target().empty() ? http::status::uri_too_long : http::status::request_header_fields_too_large;
 }
 
+std::string_view field(const http::request_header<>& h, http::field f) {
+  const auto it = h.find(f);
+  if (it == h.end()) return {};
+  return {it->value().data(), it->value().size()};
+}
+
 }  // namespace
 
+asio::awaitable<bool> HttpSession::handshake() {
+  // The certificates of the configuration in service when the client connected.
+  tls_ = worker_.current()->region->tls[listener_.index];
+  if (!tls_) co_return false;  // the contexts could not be built (logged at load)
+  auto& stream = client_.start_tls(tls_->initial());
+  client_.expires_after(tls_->handshake_timeout());
+  auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, tok);
+  // From here the session's Deadline bounds each operation, on the socket
+  // the TLS stream now owns.
+  client_.tcp().expires_never();
+  deadline_.bind(client_.socket());
+  if (ec) {
+    base::log_debug("lb", ip_text_, ": TLS handshake failed: ", ec.message());
+    co_return false;
+  }
+  co_return true;
+}
+
 asio::awaitable<void> HttpSession::run() {
-  const ClientConnection client{client_,   deadline_,    buffer_, ip_text_,
-                                ip_bytes_, body_buffer_, out_,    worker_.responses()};
+  // A TLS listener (in the configuration in service now) handshakes first.
+  const bool tls = worker_.current()->region->config.listeners[listener_.index].tls.has_value();
+  if (tls && !co_await handshake()) {
+    beast::error_code ignored;
+    client_.socket().close(ignored);
+    co_return;
+  }
+  const ClientConnection client{client_, deadline_,           buffer_, ip_text_, ip_bytes_, body_buffer_,
+                                out_,    worker_.responses(), record_};
+  AccessLog* const access_log = listener_.access_log;
   while (!worker_.draining()) {
     if (buffer_.size() == 0) {
       // Between requests: wait for the next one's first byte (keep-alive idle).
@@ -88,6 +126,11 @@ asio::awaitable<void> HttpSession::run() {
       idle_ = false;
       if (ec) break;
     }
+    // The access log's clock starts at the request's first byte.
+    const bool logging = access_log && access_log->enabled();
+    const auto began = logging ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    const auto began_wall = logging ? std::chrono::system_clock::now() : std::chrono::system_clock::time_point{};
+    record_.reset();
     // The configuration this request is handled with, taken when it starts
     // and kept even if a reload replaces it meanwhile.
     const std::shared_ptr<WorkerRegion> state = worker_.current();
@@ -113,18 +156,21 @@ asio::awaitable<void> HttpSession::run() {
       if (ec == http::error::body_limit) status = http::status::payload_too_large;
       base::log_debug("lb", ip_text_, ": bad request: ", ec.message());
       co_await send_simple_response(client, server, status, http::obsolete_reason(status), false, 11);
+      if (logging) log_request(*access_log, parser.get().base(), began, began_wall, false, 11);
       break;
     }
     const auto& header = parser.get().base();
     if (const auto refusal = check_request(header, parser.chunked(), {limits.request_line, limits.header_count})) {
       base::log_debug("lb", ip_text_, ": refused: ", refusal->reason);
       co_await send_simple_response(client, server, refusal->status, refusal->reason, false, header.version());
+      if (logging) log_request(*access_log, header, began, began_wall, true, header.version());
       break;
     }
+    const unsigned version = header.version();  // forwarding rewrites it to 1.1
     const bool has_body = parser.chunked() || parser.content_length().value_or(0) > 0;
     // Local answers do not read a request body: close after them if there is one.
     const bool keep = parser.get().keep_alive() && !has_body;
-    const Route* route = state->region->router.match(header);
+    const Route* route = state->region->router.match(header, client_.is_tls());
     bool again = false;
     if (!route) {
       again =
@@ -133,14 +179,40 @@ asio::awaitable<void> HttpSession::run() {
       again = co_await send_simple_response(client, server, static_cast<http::status>(route->status), route->body, keep,
                                             header.version());
     } else if (route->action == RouteConfig::Action::redirect) {
+      const std::string location = redirect_location(*route, header, client_.is_tls());
       again = co_await send_simple_response(client, server, static_cast<http::status>(route->status), "", keep,
-                                            header.version(), route->location);
+                                            header.version(), location);
     } else {
       again = co_await forward_request(worker_, *state, route->pool, client, parser);
     }
+    if (logging) log_request(*access_log, header, began, began_wall, true, version);
     if (!again) break;
   }
   co_await close_gracefully();
+}
+
+void HttpSession::log_request(AccessLog& log, const http::request_header<>& header,
+                              std::chrono::steady_clock::time_point began,
+                              std::chrono::system_clock::time_point began_wall, bool parsed, unsigned version) const {
+  RequestLine line;
+  line.time = began_wall;
+  line.duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - began);
+  line.client_ip = ip_text_;
+  line.tls = client_.is_tls();
+  if (parsed) {
+    const auto method = header.method_string();
+    const auto target = header.target();
+    line.method = {method.data(), method.size()};
+    line.target = {target.data(), target.size()};
+    line.version = version;
+    line.host = field(header, http::field::host);
+    line.referer = field(header, http::field::referer);
+    line.user_agent = field(header, http::field::user_agent);
+  } else {
+    line.method = "-";
+    line.target = "-";
+  }
+  log.log(line, record_);
 }
 
 asio::awaitable<void> HttpSession::close_gracefully() {
@@ -148,7 +220,7 @@ asio::awaitable<void> HttpSession::close_gracefully() {
   // last response is not destroyed by a reset when unread bytes remain (the
   // "lingering close" of RFC 9112 §9.6).
   beast::error_code ec;
-  client_.shutdown(tcp::socket::shutdown_send, ec);
+  client_.socket().shutdown(tcp::socket::shutdown_send, ec);
   if (ec) co_return;
   std::array<char, 4096> sink;
   for (int i = 0; i < 16; ++i) {
@@ -157,7 +229,7 @@ asio::awaitable<void> HttpSession::close_gracefully() {
     if (rec) break;
   }
   deadline_.disarm();
-  client_.close(ec);
+  client_.socket().close(ec);
 }
 
 }  // namespace gslb::lb

@@ -12,9 +12,19 @@ namespace gslb::lb {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-Server::Server(std::shared_ptr<const Region> region)
-    : regions_(region),
-      health_(std::make_shared<HealthMonitor>(region)),
+namespace {
+std::shared_ptr<const Region> with_settings(std::shared_ptr<const Region> region, OperatorState& operators) {
+  operators.load();
+  operators.apply(*region);
+  return region;
+}
+}  // namespace
+
+Server::Server(std::shared_ptr<const Region> region, health::StateStore* store)
+    : store_(store),
+      operators_(store),
+      regions_(with_settings(region, operators_)),
+      health_(std::make_shared<HealthMonitor>(region, store_)),
       control_work_(asio::make_work_guard(control_io_)) {
   const int n = std::max(1, region->config.server.workers);
   for (int i = 0; i < n; ++i) {
@@ -35,20 +45,24 @@ Server::~Server() {
 bool Server::bind(std::string& error) {
   const auto region = regions_.load();
   if (region->config.admin.address) {
-    admin_ = std::make_unique<AdminServer>([this] { return regions_.load(); }, control_io_,
-                                           [this] {
-                                             ProcessStats stats;
-                                             for (const auto& w : workers_) {
-                                               stats.client_connections += w->active_sessions();
-                                               for (std::size_t c = 0; c < 5; ++c) {
-                                                 stats.responses_by_class[c] +=
-                                                     w->responses().by_class[c].load(std::memory_order_relaxed);
-                                               }
-                                             }
-                                             return stats;
-                                           });
+    admin_ = std::make_unique<AdminServer>(
+        [this] { return regions_.load(); }, control_io_,
+        [this] {
+          ProcessStats stats;
+          for (const auto& w : workers_) {
+            stats.client_connections += w->active_sessions();
+            for (std::size_t c = 0; c < 5; ++c) {
+              stats.responses_by_class[c] += w->responses().by_class[c].load(std::memory_order_relaxed);
+            }
+          }
+          return stats;
+        },
+        AdminActions{&operators_, [this](const Region& r, std::size_t pool, std::size_t member) {
+                       for (auto& w : workers_) w->close_idle(&r, pool, member);
+                     }});
     if (!admin_->bind(*region->config.admin.address, error)) return false;
   }
+  if (!access_log_.configure(region->config.access_log, error)) return false;
   for (const auto& l : region->config.listeners) {
     auto acceptor = std::make_unique<tcp::acceptor>(workers_[0]->io());
     const tcp::endpoint endpoint(l.address.ip, l.address.port);
@@ -63,6 +77,8 @@ bool Server::bind(std::string& error) {
       return false;
     }
     acceptors_.push_back(std::move(acceptor));
+    listener_contexts_.push_back(
+        std::make_unique<ListenerContext>(ListenerContext{listener_contexts_.size(), &access_log_}));
   }
   return true;
 }
@@ -105,7 +121,9 @@ void Server::accept_next(std::size_t listener) {
       timer->async_wait([this, listener, timer](boost::system::error_code) { accept_next(listener); });
       return;
     }
-    asio::post(target.io(), [&target, s = std::move(socket)]() mutable { HttpSession::start(target, std::move(s)); });
+    asio::post(target.io(), [&target, context = listener_contexts_[listener].get(), s = std::move(socket)]() mutable {
+      HttpSession::start(target, *context, std::move(s));
+    });
     accept_next(listener);
   });
 }
@@ -138,12 +156,19 @@ bool Server::reload(RegionConfig config, std::string& error) {
     error = "worker count changed; restart to apply";
     return false;
   }
+  // Reopened even when unchanged: after logrotate moved the file, SIGHUP
+  // makes a new one.
+  if (!access_log_.configure(config.access_log, error)) return false;
   // Build everything, then switch: until the posts below run, the old region serves.
   auto region = std::make_shared<const Region>(std::move(config), old->hash_key);
-  auto health = std::make_shared<HealthMonitor>(region);
+  operators_.apply(*region);
+  auto health = std::make_shared<HealthMonitor>(region, store_);
   health->start();
   for (auto& w : workers_) w->replace(std::make_shared<WorkerRegion>(region, health, w->seed()));
   regions_.publish(region);
+  // An admin request that landed on the old region between apply() and
+  // publish() is in operators_: apply again (unchanged members publish nothing).
+  operators_.apply(*region);
   // The old monitor stops probing now; requests still holding the old region
   // may call record() on it, which then does nothing.
   std::exchange(health_, health)->stop();

@@ -60,6 +60,7 @@ Pool::Pool(const PoolConfig& config, const base::SipKey& hash_key)
     members_.push_back(std::move(m));
   }
   flags_.resize(members_.size());
+  check_info_.resize(members_.size());
   std::lock_guard lock(mutex_);
   publish_locked();
 }
@@ -145,9 +146,22 @@ void Pool::set_state(std::size_t index, MemberState state) {
 void Pool::set_weight(std::size_t index, int weight) {
   std::lock_guard lock(mutex_);
   if (index >= members_.size()) return;
-  members_[index].configured_weight = weight;
-  members_[index].effective_weight = weight;
+  PoolView::Member& m = members_[index];
+  if (m.configured_weight == weight) return;  // a slow-start ramp in progress goes on
+  m.configured_weight = weight;
+  m.effective_weight = weight;
+  flags_[index].ramp_since.reset();  // an operator's weight is meant at once
   publish_locked();
+}
+
+void Pool::set_check_info(std::size_t index, CheckInfo info) {
+  std::lock_guard lock(mutex_);
+  if (index < check_info_.size()) check_info_[index] = std::move(info);
+}
+
+Pool::CheckInfo Pool::check_info(std::size_t index) const {
+  std::lock_guard lock(mutex_);
+  return index < check_info_.size() ? check_info_[index] : CheckInfo{};
 }
 
 void Pool::publish_locked() {

@@ -129,7 +129,19 @@ class Pool {
   // Test convenience: up clears all three flags; down sets the check flag;
   // draining sets the drain flag.
   void set_state(std::size_t index, MemberState state);
+  // Sets configured and effective weight (ending a slow-start ramp) when the
+  // configured weight changes; otherwise does nothing.
   void set_weight(std::size_t index, int weight);
+  // What the active check last said about a member, for /status (not used
+  // to route: set_checked_up does that). Any thread.
+  struct CheckInfo {
+    std::string state;                             // "up", "down", or "" before the first result
+    std::optional<std::chrono::microseconds> rtt;  // smoothed probe connect time
+    std::string detail;                            // the last probe's detail
+  };
+  void set_check_info(std::size_t index, CheckInfo info);
+  CheckInfo check_info(std::size_t index) const;
+
   // How many members are available now (for "never eject the last one").
   std::size_t available_count() const { return view()->available().size(); }
 
@@ -146,9 +158,10 @@ class Pool {
   const PoolConfig config_;
   const base::SipKey hash_key_;
   const std::shared_ptr<const std::vector<std::unique_ptr<BackendLoad>>> loads_;
-  std::mutex mutex_;  // guards members_ and publishing order
+  mutable std::mutex mutex_;  // guards members_, check_info_ and publishing order
   std::vector<PoolView::Member> members_;
   std::vector<Flags> flags_;
+  std::vector<CheckInfo> check_info_;
   base::Snapshot<PoolView> views_;
 };
 

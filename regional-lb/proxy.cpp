@@ -41,8 +41,8 @@ struct Piece {
 // the end): first what is already buffered, then from the socket. Precondition:
 // header done. Relays must not wait for the buffer to fill, or a trickling
 // stream (server-sent events) would stall.
-template <bool isRequest>
-asio::awaitable<beast::error_code> read_piece(tcp::socket& in, Deadline& deadline, beast::flat_buffer& in_buffer,
+template <class Stream, bool isRequest>
+asio::awaitable<beast::error_code> read_piece(Stream& in, Deadline& deadline, beast::flat_buffer& in_buffer,
                                               http::parser<isRequest, http::buffer_body>& p, std::vector<char>& buf,
                                               std::chrono::milliseconds timeout) {
   auto& body = p.get().body();
@@ -94,6 +94,13 @@ bool buffered_piece(beast::flat_buffer& in_buffer, http::parser<isRequest, http:
   return true;
 }
 
+tcp::socket& lowest_socket(tcp::socket& s) {
+  return s;
+}
+tcp::socket& lowest_socket(ClientStream& s) {
+  return s.socket();
+}
+
 bool is_idempotent(http::verb v) {
   // RFC 9110 §9.2.2.
   switch (v) {
@@ -121,7 +128,8 @@ bool is_client_parse_error(const beast::error_code& ec) {
 
 // Copies bytes one way until EOF or error, then half-closes the other side.
 // Traffic either way keeps both connections' deadlines away.
-asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to, std::vector<char>& buf, Deadline& a, Deadline& b,
+template <class From, class To>
+asio::awaitable<void> pump(From& from, To& to, std::vector<char>& buf, Deadline& a, Deadline& b,
                            std::chrono::milliseconds idle) {
   while (true) {
     a.arm(idle);
@@ -132,7 +140,7 @@ asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to, std::vector<char>
     if (wec) break;
   }
   beast::error_code ignored;
-  to.shutdown(tcp::socket::shutdown_send, ignored);
+  lowest_socket(to).shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 // After 101 Switching Protocols both sides speak the new protocol: relay raw
@@ -147,13 +155,13 @@ asio::awaitable<void> tunnel(ClientConnection client, UpstreamConnection& upstre
   if (upstream.buffer.size() > 0) {
     const auto data = upstream.buffer.data();
     const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
-    if (co_await write_all(client.socket, bytes, client.deadline, idle)) co_return;
+    if (co_await write_all(client.stream, bytes, client.deadline, idle)) co_return;
     upstream.buffer.consume(upstream.buffer.size());
   }
   std::vector<char> back(client.body_buffer.size());
   using namespace asio::experimental::awaitable_operators;
-  co_await (pump(client.socket, upstream.socket, client.body_buffer, client.deadline, upstream.deadline, idle) &&
-            pump(upstream.socket, client.socket, back, client.deadline, upstream.deadline, idle));
+  co_await (pump(client.stream, upstream.socket, client.body_buffer, client.deadline, upstream.deadline, idle) &&
+            pump(upstream.socket, client.stream, back, client.deadline, upstream.deadline, idle));
 }
 
 // Counts the request against the member while it is in flight; the latency
@@ -196,11 +204,13 @@ asio::awaitable<bool> send_simple_response(ClientConnection client, const Server
     res.set(http::field::connection, "keep-alive");
   }
   client.counters.count(static_cast<unsigned>(status));
+  client.record.status = static_cast<unsigned>(status);
+  client.record.body_bytes = res.body().size();
   client.out.clear();
   serialize_header(res.base(), client.out);
   end_header(client.out);
   client.out += res.body();
-  const auto ec = co_await write_all(client.socket, client.out, client.deadline, server.timeouts.client_idle);
+  const auto ec = co_await write_all(client.stream, client.out, client.deadline, server.timeouts.client_idle);
   co_return !ec && keep_alive;
 }
 
@@ -250,7 +260,7 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
     req.erase(http::field::expect);
     if (has_body && client_version >= 11) {
       static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-      if (co_await write_all(client.socket, continue_line, client.deadline, t.client_idle)) co_return false;
+      if (co_await write_all(client.stream, continue_line, client.deadline, t.client_idle)) co_return false;
     }
   }
 
@@ -260,7 +270,8 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
   // would cost more than forwarding the rest of it.
   std::string forwarded;
   forwarded.reserve(128);
-  take_forwarded(req, client.ip_text, "http", forwarded);
+  take_forwarded(req, client.ip_text, client.stream.is_tls() ? "https" : "http", forwarded);
+  client.record.pool = &pool_config.name;
   req.version(11);
   if (parser.chunked()) {
     req.chunked(true);
@@ -276,7 +287,7 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
   body.more = false;
   if (has_body) {
     const auto ec =
-        co_await read_piece(client.socket, client.deadline, client.buffer, parser, client.body_buffer, t.client_idle);
+        co_await read_piece(client.stream, client.deadline, client.buffer, parser, client.body_buffer, t.client_idle);
     if (ec) {
       if (!is_client_parse_error(ec) && ec != http::error::body_limit) co_return false;  // gone or timed out
       co_return co_await send_simple_response(client, server, body_error_status(ec), "malformed request body", false,
@@ -301,6 +312,9 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
                               tried.empty() ? "no backend available" : "bad gateway");
     }
     const auto& m = view.members()[*member];
+    // Counted from the pick, connect included: a drain waiting for in-flight
+    // to reach 0 must also wait for requests still connecting to the member.
+    InFlight in_flight(view, *member);
     auto conn = state.upstream.take(pool_index, *member, t.backend_idle);
     if (!conn) {
       conn = std::make_unique<UpstreamConnection>(worker.io());
@@ -320,8 +334,8 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
       conn->socket.set_option(tcp::no_delay(true), ignored);
       conn->socket.non_blocking(true, ignored);
     }
-    InFlight in_flight(view, *member);
     const auto started = Clock::now();
+    client.record.backend.assign(m.address.text);
 
     // Request: header and the first piece in one write, then the rest as the
     // client sends it.
@@ -341,7 +355,7 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
     while (!send_error && !request_sent) {
       read_past_first_piece = true;
       const auto rec =
-          co_await read_piece(client.socket, client.deadline, client.buffer, parser, client.body_buffer, t.client_idle);
+          co_await read_piece(client.stream, client.deadline, client.buffer, parser, client.body_buffer, t.client_idle);
       if (rec) {
         // The client's fault (bad chunk, too big, gone): the backend has seen a
         // partial request, so its connection is closed, never reused.
@@ -386,6 +400,7 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
         base::log_debug("lb", m.address.text, " did not answer within ", base::format_duration(t.backend_response));
         co_return co_await fail(http::status::gateway_timeout, "gateway timeout");
       }
+      base::log_debug("lb", m.address.text, ": no response header: ", rec.message(), conn->reused ? " (reused)" : "");
       const bool nothing_received = !response_started && conn->buffer.size() == 0;
       const bool replayable = !read_past_first_piece && nothing_received;
       if (replayable && conn->reused && stale_retries++ < 2) continue;
@@ -394,9 +409,22 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
         tried.push_back(*member);
         continue;
       }
+      // A reset (not an orderly close) with nothing answered: the backend's
+      // socket was closed with our bytes still unread in it (a TCP stack
+      // resets instead of closing when data is left unread, RFC 2525 §2.17),
+      // i.e. it died or gave up before reading the whole request, so it
+      // cannot have acted on it: as safe to send elsewhere as a refused
+      // connect, whatever the method (RFC 9110 §9.2.2: the request was never
+      // applied). Typical of a backend killed with connections in its accept queue.
+      if (replayable && rec == asio::error::connection_reset) {
+        tried.push_back(*member);
+        if (tried.size() < max_members) continue;
+      }
       co_return co_await fail(http::status::bad_gateway, "bad gateway");
     }
-    in_flight.succeeded(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started));
+    const auto upstream_time = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+    in_flight.succeeded(upstream_time);
+    client.record.upstream_us = upstream_time.count();
     state.record_outcome(pool_index, view, *member, true, rp->get().result_int() < 500);
 
     auto& res = rp->get();
@@ -455,6 +483,7 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
         base::log_debug("lb", "response body from ", m.address.text, " broke: ", ec.message());
         co_return co_await fail(http::status::bad_gateway, "bad gateway");
       }
+      client.record.body_bytes += rbody.size;
       append_body_piece(client.out, rbody.data, rbody.size, response_chunked);
       if (!rbody.more) {
         if (response_chunked) append_last_chunk(client.out);
@@ -462,12 +491,13 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
       }
     }
     std::string_view unsent = client.out;
-    beast::error_code write_error = write_now(client.socket, unsent);
+    beast::error_code write_error = write_now(client.stream, unsent);
     if (!write_error && !unsent.empty()) {
-      write_error = co_await write_all(client.socket, unsent, client.deadline, t.client_idle);
+      write_error = co_await write_all(client.stream, unsent, client.deadline, t.client_idle);
     }
     if (write_error) co_return false;
     client.counters.count(status);
+    client.record.status = status;
     if (switching) {
       co_await tunnel(client, *conn, t.client_idle);
       co_return false;
@@ -481,15 +511,19 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
         base::log_debug("lb", "response body from ", m.address.text, " broke: ", ec.message());
         co_return false;
       }
+      client.record.body_bytes += rbody.size;
       client.out.clear();
       append_body_piece(client.out, rbody.data, rbody.size, response_chunked);
       if (!rbody.more) {
         if (response_chunked) append_last_chunk(client.out);
         body_sent = true;
       }
-      if (co_await write_all(client.socket, client.out, client.deadline, t.client_idle)) co_return false;
+      if (co_await write_all(client.stream, client.out, client.deadline, t.client_idle)) co_return false;
     }
-    if (backend_keep_alive && rp->is_done() && parser.is_done() && conn->buffer.size() == 0) {
+    // Not kept for a member that stopped taking requests meanwhile (drained,
+    // down): its connections are closed as its requests end.
+    if (backend_keep_alive && rp->is_done() && parser.is_done() && conn->buffer.size() == 0 &&
+        pool.current()->members()[*member].state == MemberState::up) {
       state.upstream.give_back(pool_index, *member, std::move(conn),
                                static_cast<std::size_t>(pool_config.max_idle_per_backend));
     }

@@ -26,6 +26,8 @@
 #include <string_view>
 #include <vector>
 
+#include "regional-lb/access_log.hpp"
+#include "regional-lb/client_stream.hpp"
 #include "regional-lb/config.hpp"
 #include "regional-lb/stats.hpp"
 #include "regional-lb/stream_io.hpp"
@@ -38,14 +40,15 @@ namespace http = boost::beast::http;
 
 // The downstream side of a session, borrowed for one request.
 struct ClientConnection {
-  boost::asio::ip::tcp::socket& socket;  // non-blocking mode (write_all)
-  Deadline& deadline;                    // the socket's
-  boost::beast::flat_buffer& buffer;     // bytes read from the client, not yet parsed
-  std::string_view ip_text;              // "192.0.2.1" / "2001:db8::1"
-  std::string_view ip_bytes;             // 16 bytes, IPv4 v4-mapped
-  std::vector<char>& body_buffer;        // relay buffer, owned by the session
-  std::string& out;                      // serialised bytes about to be written, reused
-  ResponseCounters& counters;            // the worker's; every response sent is counted
+  ClientStream& stream;               // plain (non-blocking mode, write_all) or TLS (X-Forwarded-Proto: https)
+  Deadline& deadline;                 // the stream's socket's
+  boost::beast::flat_buffer& buffer;  // bytes read from the client, not yet parsed
+  std::string_view ip_text;           // "192.0.2.1" / "2001:db8::1"
+  std::string_view ip_bytes;          // 16 bytes, IPv4 v4-mapped
+  std::vector<char>& body_buffer;     // relay buffer, owned by the session
+  std::string& out;                   // serialised bytes about to be written, reused
+  ResponseCounters& counters;         // the worker's; every response sent is counted
+  RequestRecord& record;              // filled in for the access log: status, bytes, backend
 };
 
 using RequestParser = http::request_parser<http::buffer_body>;

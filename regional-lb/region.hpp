@@ -9,6 +9,7 @@
 #include "regional-lb/config.hpp"
 #include "regional-lb/pool.hpp"
 #include "regional-lb/router.hpp"
+#include "regional-lb/tls.hpp"
 
 namespace gslb::lb {
 
@@ -20,6 +21,10 @@ struct Region {
   const base::SipKey hash_key;               // kept across reloads so hashing balancers do not remap
   std::vector<std::unique_ptr<Pool>> pools;  // same order as config.pools
   const Router router;
+  // Per listener (same order as config.listeners): its TLS contexts, or null
+  // for plain HTTP. Built from the certificates read with this config, so a
+  // reload serves the re-read files to new connections.
+  std::vector<std::shared_ptr<const TlsServerContext>> tls;
 };
 
 }  // namespace gslb::lb

@@ -18,6 +18,25 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 constexpr auto tok = asio::as_tuple(asio::use_awaitable);
 
+namespace {
+
+// Reads and writes on a plain client go to its socket directly, past
+// beast::tcp_stream's per-operation timer logic (the Deadline replaces it).
+auto read_some(tcp::socket& s, asio::mutable_buffer b) {
+  return s.async_read_some(b, tok);
+}
+auto read_some(ClientStream& s, asio::mutable_buffer b) {
+  return s.is_tls() ? s.async_read_some(b, tok) : s.socket().async_read_some(b, tok);
+}
+auto write_some(tcp::socket& s, asio::const_buffer b) {
+  return s.async_write_some(b, tok);
+}
+auto write_some(ClientStream& s, asio::const_buffer b) {
+  return s.is_tls() ? s.async_write_some(b, tok) : s.socket().async_write_some(b, tok);
+}
+
+}  // namespace
+
 struct Deadline::State {
   explicit State(tcp::socket& s) : timer(s.get_executor()), socket(&s) {}
   asio::steady_timer timer;
@@ -44,6 +63,10 @@ void Deadline::arm(std::chrono::milliseconds timeout) {
   s.scheduled = s.deadline;
   s.timer.expires_at(s.deadline);
   wait(state_);
+}
+
+void Deadline::bind(tcp::socket& socket) {
+  state_->socket = &socket;
 }
 
 void Deadline::disarm() {
@@ -76,9 +99,10 @@ void Deadline::wait(const std::shared_ptr<State>& state) {
   });
 }
 
-asio::awaitable<beast::error_code> read_more(tcp::socket& socket, beast::flat_buffer& buffer, Deadline& deadline,
+template <class Stream>
+asio::awaitable<beast::error_code> read_more(Stream& stream, beast::flat_buffer& buffer, Deadline& deadline,
                                              std::size_t max_read) {
-  auto [ec, n] = co_await socket.async_read_some(buffer.prepare(max_read), tok);
+  auto [ec, n] = co_await read_some(stream, buffer.prepare(max_read));
   if (!ec) {
     buffer.commit(n);
     co_return beast::error_code{};
@@ -86,6 +110,9 @@ asio::awaitable<beast::error_code> read_more(tcp::socket& socket, beast::flat_bu
   if (deadline.expired()) co_return beast::error::timeout;
   co_return ec;
 }
+
+template asio::awaitable<beast::error_code> read_more(tcp::socket&, beast::flat_buffer&, Deadline&, std::size_t);
+template asio::awaitable<beast::error_code> read_more(ClientStream&, beast::flat_buffer&, Deadline&, std::size_t);
 
 template <bool isRequest>
 bool parse_header_now(beast::flat_buffer& buffer, http::basic_parser<isRequest>& parser, beast::error_code& ec) {
@@ -107,8 +134,8 @@ bool parse_header_now(beast::flat_buffer& buffer, http::basic_parser<isRequest>&
 template bool parse_header_now<true>(beast::flat_buffer&, http::basic_parser<true>&, beast::error_code&);
 template bool parse_header_now<false>(beast::flat_buffer&, http::basic_parser<false>&, beast::error_code&);
 
-template <bool isRequest>
-asio::awaitable<beast::error_code> read_header(tcp::socket& socket, beast::flat_buffer& buffer,
+template <class Stream, bool isRequest>
+asio::awaitable<beast::error_code> read_header(Stream& stream, beast::flat_buffer& buffer,
                                                http::basic_parser<isRequest>& parser, Deadline& deadline,
                                                std::chrono::milliseconds timeout) {
   beast::error_code ec;
@@ -116,7 +143,7 @@ asio::awaitable<beast::error_code> read_header(tcp::socket& socket, beast::flat_
   // The header deadline runs from the first read the header needs, once.
   deadline.arm(timeout);
   while (true) {
-    auto [rec, n] = co_await socket.async_read_some(buffer.prepare(16 * 1024), tok);
+    auto [rec, n] = co_await read_some(stream, buffer.prepare(16 * 1024));
     if (rec) {
       if (deadline.expired()) {
         ec = beast::error::timeout;
@@ -134,12 +161,10 @@ asio::awaitable<beast::error_code> read_header(tcp::socket& socket, beast::flat_
   co_return ec;
 }
 
-template asio::awaitable<beast::error_code> read_header<true>(tcp::socket&, beast::flat_buffer&,
-                                                              http::basic_parser<true>&, Deadline&,
-                                                              std::chrono::milliseconds);
-template asio::awaitable<beast::error_code> read_header<false>(tcp::socket&, beast::flat_buffer&,
-                                                               http::basic_parser<false>&, Deadline&,
-                                                               std::chrono::milliseconds);
+template asio::awaitable<beast::error_code> read_header(tcp::socket&, beast::flat_buffer&, http::basic_parser<false>&,
+                                                        Deadline&, std::chrono::milliseconds);
+template asio::awaitable<beast::error_code> read_header(ClientStream&, beast::flat_buffer&, http::basic_parser<true>&,
+                                                        Deadline&, std::chrono::milliseconds);
 
 template <bool isRequest>
 beast::error_code parse_buffered(beast::flat_buffer& buffer, http::basic_parser<isRequest>& parser) {
@@ -175,24 +200,33 @@ beast::error_code write_now(tcp::socket& socket, std::string_view& data) {
   return {};
 }
 
-asio::awaitable<beast::error_code> write_all(tcp::socket& socket, std::string_view data, Deadline& deadline,
-                                             std::chrono::milliseconds timeout) {
-  // Precondition: the socket is in non-blocking mode (socket.non_blocking(true)).
-  while (!data.empty()) {
-    beast::error_code ec;
-    std::size_t n = socket.write_some(asio::buffer(data.data(), data.size()), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) {
-      deadline.arm(timeout);
-      auto [wec, wn] = co_await socket.async_write_some(asio::buffer(data.data(), data.size()), tok);
-      deadline.disarm();
-      ec = wec;
-      n = wn;
-    }
-    if (ec) co_return deadline.expired() ? beast::error_code(beast::error::timeout) : ec;
-    data.remove_prefix(n);
-  }
-  co_return beast::error_code{};
+beast::error_code write_now(ClientStream& stream, std::string_view& data) {
+  if (stream.is_tls()) return {};
+  return write_now(stream.socket(), data);
 }
+
+template <class Stream>
+asio::awaitable<beast::error_code> write_all(Stream& stream, std::string_view data, Deadline& deadline,
+                                             std::chrono::milliseconds timeout) {
+  // Precondition: a plain socket is in non-blocking mode (non_blocking(true)).
+  beast::error_code ec = write_now(stream, data);
+  while (!ec && !data.empty()) {
+    deadline.arm(timeout);
+    auto [wec, n] = co_await write_some(stream, asio::buffer(data.data(), data.size()));
+    deadline.disarm();
+    if (wec) {
+      ec = deadline.expired() ? beast::error_code(beast::error::timeout) : wec;
+    } else {
+      data.remove_prefix(n);
+    }
+  }
+  co_return ec;
+}
+
+template asio::awaitable<beast::error_code> write_all(tcp::socket&, std::string_view, Deadline&,
+                                                      std::chrono::milliseconds);
+template asio::awaitable<beast::error_code> write_all(ClientStream&, std::string_view, Deadline&,
+                                                      std::chrono::milliseconds);
 
 namespace {
 

@@ -7,7 +7,9 @@
 // backend response) instead of one per read and write.
 //
 // Everything here runs on the owning worker's thread; a Deadline and its
-// socket belong to one connection.
+// socket belong to one connection. Stream is a tcp::socket (backends) or a
+// ClientStream (clients, plain or TLS; the direct socket writes apply to
+// plain ones only).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -23,6 +25,8 @@
 #include <string>
 #include <string_view>
 
+#include "regional-lb/client_stream.hpp"
+
 namespace gslb::lb {
 
 namespace http = boost::beast::http;
@@ -33,8 +37,10 @@ namespace http = boost::beast::http;
 // the pending operation ends, and expired() says why.
 class Deadline {
  public:
-  // socket must outlive this object.
+  // socket must outlive this object (or the next bind()).
   explicit Deadline(boost::asio::ip::tcp::socket& socket);
+  // The socket to close moved (a ClientStream switched to TLS).
+  void bind(boost::asio::ip::tcp::socket& socket);
   ~Deadline();
   Deadline(const Deadline&) = delete;
   Deadline& operator=(const Deadline&) = delete;
@@ -52,18 +58,17 @@ class Deadline {
 // Reads more bytes into buffer (at most max_read at a time). EOF is
 // boost::asio::error::eof; any error after the deadline passed is
 // boost::beast::error::timeout.
-boost::asio::awaitable<boost::beast::error_code> read_more(boost::asio::ip::tcp::socket& socket,
-                                                           boost::beast::flat_buffer& buffer, Deadline& deadline,
-                                                           std::size_t max_read = 16 * 1024);
+template <class Stream>
+boost::asio::awaitable<boost::beast::error_code> read_more(Stream& stream, boost::beast::flat_buffer& buffer,
+                                                           Deadline& deadline, std::size_t max_read = 16 * 1024);
 
 // Parses a message header from buffer, reading more when needed; the deadline
 // is armed with timeout only if the buffer does not already hold the whole
 // header. Errors as Beast's async_read_header: end_of_stream when the peer
 // closed before a byte of the message, partial_message after some, the
 // parser's errors (header_limit, bad_*), timeout.
-template <bool isRequest>
-boost::asio::awaitable<boost::beast::error_code> read_header(boost::asio::ip::tcp::socket& socket,
-                                                             boost::beast::flat_buffer& buffer,
+template <class Stream, bool isRequest>
+boost::asio::awaitable<boost::beast::error_code> read_header(Stream& stream, boost::beast::flat_buffer& buffer,
                                                              http::basic_parser<isRequest>& parser, Deadline& deadline,
                                                              std::chrono::milliseconds timeout);
 
@@ -88,11 +93,14 @@ boost::beast::error_code parse_eof(http::basic_parser<isRequest>& parser);
 // what the socket takes now and removes it from data. would_block is not an
 // error; data is left non-empty then.
 boost::beast::error_code write_now(boost::asio::ip::tcp::socket& socket, std::string_view& data);
+// The same on a client: nothing for TLS (the bytes must go through the TLS layer).
+boost::beast::error_code write_now(ClientStream& stream, std::string_view& data);
 
 // Writes all of data: directly while the socket takes it, waiting in the
 // reactor (under the deadline, armed with timeout) only when it is full.
-boost::asio::awaitable<boost::beast::error_code> write_all(boost::asio::ip::tcp::socket& socket, std::string_view data,
-                                                           Deadline& deadline, std::chrono::milliseconds timeout);
+template <class Stream>
+boost::asio::awaitable<boost::beast::error_code> write_all(Stream& stream, std::string_view data, Deadline& deadline,
+                                                           std::chrono::milliseconds timeout);
 
 // Appends the start line and the fields of a header; the caller may add
 // fields with append_field and ends the header with end_header.

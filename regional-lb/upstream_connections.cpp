@@ -65,6 +65,15 @@ std::size_t UpstreamConnections::idle_count(std::size_t pool, std::size_t member
   return idle_[pool][member].size();
 }
 
+void UpstreamConnections::close_idle(std::size_t pool, std::size_t member) {
+  if (pool >= idle_.size() || member >= idle_[pool].size()) return;
+  for (auto& conn : idle_[pool][member]) {
+    boost::system::error_code ignored;
+    conn->socket.close(ignored);
+  }
+  idle_[pool][member].clear();
+}
+
 void UpstreamConnections::clear() {
   for (auto& pool : idle_) {
     for (auto& list : pool) {

@@ -39,6 +39,8 @@ class UpstreamConnections {
   void give_back(std::size_t pool, std::size_t member, std::unique_ptr<UpstreamConnection> conn, std::size_t max_idle);
 
   std::size_t idle_count(std::size_t pool, std::size_t member) const;
+  // Closes the idle connections to one backend (it is being drained).
+  void close_idle(std::size_t pool, std::size_t member);
   // Closes everything (shutdown).
   void clear();
 

@@ -61,6 +61,12 @@ void Worker::replace(std::shared_ptr<WorkerRegion> next) {
   });
 }
 
+void Worker::close_idle(const Region* region, std::size_t pool, std::size_t member) {
+  boost::asio::post(io_, [this, region, pool, member] {
+    if (current_ && current_->region.get() == region) current_->upstream.close_idle(pool, member);
+  });
+}
+
 void Worker::drain() {
   boost::asio::post(io_, [this] {
     draining_ = true;

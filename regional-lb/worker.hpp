@@ -78,6 +78,10 @@ class Worker {
   // with what they started with; the old idle backend connections close.
   void replace(std::shared_ptr<WorkerRegion> next);
 
+  // A backend of region's pool is being drained: close this worker's idle
+  // connections to it (if the worker still serves region). Any thread (posts).
+  void close_idle(const Region* region, std::size_t pool, std::size_t member);
+
   // Shutdown, phase one: stop keeping connections alive and close the ones
   // waiting for their next request. Safe from any thread (posts).
   void drain();

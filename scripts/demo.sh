@@ -11,12 +11,14 @@
 #
 # Prints commands to try and runs until Ctrl-C. With --check it instead asserts
 # what the printed commands show (used by tests/integration/demo_test.sh) and exits.
-# Environment: PORT (DNS port, default 5353), BUILD_DIR (default build/), GSLB (use
-# this binary instead of building).
+# Environment: PORT (DNS port, default 5353), ADMIN_PORT (gslb serve's admin API on
+# 127.0.0.1, default 8053), BUILD_DIR (default build/), GSLB (use this binary
+# instead of building).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 port=${PORT:-5353}
+admin_port=${ADMIN_PORT:-8053}
 check=0
 [[ ${1:-} == --check ]] && check=1
 
@@ -80,7 +82,7 @@ YAML
 done
 
 "$gslb" serve --zones "$zones" --listen "127.0.0.1:$port" --listen "[::1]:$port" --geoip "$geoip" \
-  > "$run/serve.log" 2>&1 &
+  --state "$run/state.db" --admin "127.0.0.1:$admin_port" > "$run/serve.log" 2>&1 &
 serve_pid=$!
 pids+=("$serve_pid")
 
@@ -116,6 +118,18 @@ for entry in "${regions[@]}"; do
   fi
 done
 
+# ... and gslb serve's own checks see every region up (rise 2 at 1 s).
+all_up() { [[ $("$gslb" status --admin "127.0.0.1:$admin_port" 2> /dev/null | grep -c ' up ') -eq 3 ]]; }
+for _ in $(seq 1 100); do
+  all_up && break
+  sleep 0.1
+done
+all_up || {
+  echo "demo: gslb serve's health checks did not see the three regions up:" >&2
+  "$gslb" status --admin "127.0.0.1:$admin_port" >&2 || true
+  exit 1
+}
+
 # The clients of the commands below: ECS subnets that the synthetic DB places
 # in New York, Frankfurt and Tokyo.
 ny=100.69.0.0/24 fra=100.66.0.0/24 tyo=203.0.113.0/24
@@ -143,6 +157,13 @@ on :8080 with two backends. In another terminal, try:
   curl http://127.0.0.12:9100/health
   curl http://127.0.0.12:9100/status
   curl -X POST http://127.0.0.12:9100/pools/app/backends/127.0.0.12:8081/drain
+  # the DNS side's health table; take a region out by hand and watch answers move
+  $gslb status --admin 127.0.0.1:$admin_port
+  curl -X POST -d maintenance http://127.0.0.1:$admin_port/members/web/127.0.0.12/drain
+  dig @127.0.0.1 -p $port www.demo.test A +subnet=$fra +short      # now us-east
+  curl -X POST http://127.0.0.1:$admin_port/members/web/127.0.0.12/clear
+  # or kill eu-west's backends (PIDs ${backend_pid[eu-west-1]} ${backend_pid[eu-west-2]}): its lb's /health turns 503,
+  # gslb serve marks the region down within ~2 s and Frankfurt goes to us-east
   # validate the zone and its policy as a zone repository's CI would
   $gslb check $zones
   kill -HUP $serve_pid    # reload after editing deploy/demo/zones (all or nothing)
@@ -176,4 +197,30 @@ seen=""
 for _ in 1 2 3 4; do seen+=$(curl -fs --max-time 5 http://127.0.0.12:8080/ | awk '{print $NF}'); done
 [[ $seen == *1* && $seen == *2* ]] || fail "eu-west's lb did not spread requests over both backends: '$seen'"
 "$gslb" check "$zones" > /dev/null || fail "gslb check $zones failed"
-echo "demo --check: ok (geo answers, ECS echo, all/failover/static, curl through the regional lb, check)"
+
+wait_for() { # wait_for NAME SUBNET EXPECTED: bounded poll until the answer is EXPECTED
+  local _
+  for _ in $(seq 1 100); do
+    [[ $(answer "$1" "$2") == "$3" ]] && return 0
+    sleep 0.1
+  done
+  fail "$1 for ${2:-no subnet}: expected '$3', still '$(answer "$1" "$2")'"
+}
+# An operator drains eu-west at the DNS side: Frankfurt goes to the next nearest.
+curl -fs -X POST -d demo "http://127.0.0.1:$admin_port/members/web/127.0.0.12/drain" > /dev/null ||
+  fail "drain through the admin API failed"
+[[ $(answer www.demo.test $fra) == 127.0.0.11 ]] || fail "drained eu-west still answered for Frankfurt"
+curl -fs -X POST "http://127.0.0.1:$admin_port/members/web/127.0.0.12/clear" > /dev/null || fail "clear failed"
+[[ $(answer www.demo.test $fra) == 127.0.0.12 ]] || fail "eu-west not back after clear"
+# eu-west loses both backends: its lb's /health turns 503, gslb serve's check
+# marks the region down and Frankfurt (and the eu failover record) move to us-east.
+for b in 1 2; do kill "${backend_pid[eu-west-$b]}"; done
+wait_for www.demo.test $fra 127.0.0.11
+wait_for eu.demo.test "" 127.0.0.11
+"$gslb" status --admin "127.0.0.1:$admin_port" | grep -q 'web/127.0.0.12 *down' || fail "gslb status does not show eu-west down"
+# The backends return: the region comes back after rise successes.
+start_backend eu-west 127.0.0.12 1
+start_backend eu-west 127.0.0.12 2
+wait_for www.demo.test $fra 127.0.0.12
+echo "demo --check: ok (geo answers, ECS echo, all/failover/static, curl through the regional lb, check," \
+  "operator drain, health failover and recovery)"

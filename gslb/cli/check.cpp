@@ -3,7 +3,11 @@
 // every problem as file:line:col: error|warning: message.
 //
 // The command is a list of check steps run over the same targets: zones
-// first, then policies (*.gslb.yaml beside the zones) against those zones.
+// first, then policies (*.gslb.yaml beside the zones) against those zones,
+// then regional load balancer configs (region.yaml of `gslb lb`), which are
+// validated by regional-lb's public loader, the one `gslb lb` runs.
+#include <yaml-cpp/yaml.h>
+
 #include <filesystem>
 #include <iostream>
 #include <set>
@@ -16,6 +20,7 @@
 #include "gslb/policy_loader.hpp"
 #include "gslb/policy_schema.hpp"
 #include "gslb/policy_validate.hpp"
+#include "regional-lb/config.hpp"
 
 namespace gslb::cli {
 namespace {
@@ -23,7 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* help_text =
-    "usage: gslb check PATH...\n"
+    "usage: gslb check [--lb] PATH...\n"
     "       gslb check --print-policy-schema\n"
     "\n"
     "Validates zone files and GSLB policies the way `gslb serve` loads them,\n"
@@ -32,6 +37,10 @@ constexpr const char* help_text =
     "(checked with its sibling <origin>.gslb.yaml if there is one) or a single\n"
     "policy file (checked with its sibling <origin>.zone). A policy is checked\n"
     "against its zone: a GSLB name must not also have static A/AAAA/CNAME data.\n"
+    "A YAML file (*.yaml, *.yml) that is not *.gslb.yaml and has a top-level\n"
+    "'listeners' key, or does not parse as YAML, is a `gslb lb` config\n"
+    "(region.yaml) and is checked as `gslb lb --check` would, certificate files\n"
+    "included. --lb checks every file named after it as a region.yaml.\n"
     "--print-policy-schema writes the *.gslb.yaml reference (Markdown).\n"
     "\n"
     "Every problem is printed to stderr as 'file:line:col: error|warning: message'.\n"
@@ -41,9 +50,10 @@ constexpr const char* help_text =
 
 // What the operator asked to check, resolved into directories and files.
 struct Target {
-  fs::path dir;                    // the zones directory ($INCLUDE root)
-  std::vector<fs::path> files;     // zone files to check in it
-  std::vector<fs::path> policies;  // *.gslb.yaml files to check in it
+  fs::path dir;                      // the zones directory ($INCLUDE root)
+  std::vector<fs::path> files;       // zone files to check in it
+  std::vector<fs::path> policies;    // *.gslb.yaml files to check in it
+  std::vector<fs::path> lb_configs;  // region.yaml files of `gslb lb`
 };
 
 struct Report {
@@ -119,19 +129,56 @@ void check_policies(const std::vector<Target>& targets, Report& report) {
   }
 }
 
+void check_lb_configs(const std::vector<Target>& targets, Report& report) {
+  for (const auto& t : targets) {
+    for (const auto& file : t.lb_configs) {
+      const auto load = lb::load_region_config(file.string());
+      report.diags.append(load.diagnostics);
+      std::string line = file.string() + ": ";
+      if (load.config) {
+        const auto& c = *load.config;
+        std::size_t tls = 0;
+        for (const auto& l : c.listeners) tls += l.tls ? 1 : 0;
+        line += "lb config, " + std::to_string(c.listeners.size()) + " listeners (" + std::to_string(tls) + " TLS), " +
+                std::to_string(c.pools.size()) + " pools, " + std::to_string(c.routes.size()) + " routes, ok";
+      } else {
+        const auto n = load.diagnostics.error_count();
+        line += std::to_string(n) + (n == 1 ? " error" : " errors") + ", not loadable";
+      }
+      report.summaries.push_back(std::move(line));
+    }
+  }
+}
+
 using CheckStep = void (*)(const std::vector<Target>&, Report&);
-constexpr CheckStep check_steps[] = {check_zones, check_policies};
+constexpr CheckStep check_steps[] = {check_zones, check_policies, check_lb_configs};
 
 bool is_policy_file(const fs::path& p) {
   return !policy::policy_zone_name(p).empty();
 }
 
+// Decided by content, not name (region.yaml is only a convention): a YAML
+// file whose top level has `listeners` (policies have none), or a *.yaml
+// that does not parse — the LB loader then reports where it breaks, which
+// is more use than zone-file errors about YAML lines.
+bool is_lb_config(const fs::path& p) {
+  const auto ext = p.extension();
+  if (ext != ".yaml" && ext != ".yml") return false;
+  try {
+    const YAML::Node root = YAML::LoadFile(p.string());
+    return root.IsMap() && root["listeners"].IsDefined();
+  } catch (const YAML::Exception&) {
+    return true;
+  }
+}
+
 // Directories contribute their *.zone files; a file named on the command
 // line is checked whatever its name. A file named twice is checked once.
-std::vector<Target> resolve(const std::vector<std::string>& paths, Report& report) {
+// A path is (name, forced LB config).
+std::vector<Target> resolve(const std::vector<std::pair<std::string, bool>>& paths, Report& report) {
   std::vector<Target> targets;
   std::set<fs::path> seen;
-  for (const auto& p : paths) {
+  for (const auto& [p, forced_lb] : paths) {
     const fs::path path(p);
     std::error_code ec;
     const auto status = fs::status(path, ec);
@@ -143,7 +190,9 @@ std::vector<Target> resolve(const std::vector<std::string>& paths, Report& repor
     } else if (fs::is_regular_file(status)) {
       t.dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
       // A zone and its policy are checked together whichever one is named.
-      if (is_policy_file(path)) {
+      if (forced_lb || (!is_policy_file(path) && is_lb_config(path))) {
+        t.lb_configs.push_back(path);
+      } else if (is_policy_file(path)) {
         t.policies.push_back(path);
         const fs::path zone = t.dir / (policy::policy_zone_name(path) + ".zone");
         if (fs::is_regular_file(zone, ec)) t.files.push_back(zone);
@@ -164,14 +213,16 @@ std::vector<Target> resolve(const std::vector<std::string>& paths, Report& repor
     const auto repeated = [&](const fs::path& f) { return !seen.insert(identity(f)).second; };
     std::erase_if(t.files, repeated);
     std::erase_if(t.policies, repeated);
+    std::erase_if(t.lb_configs, repeated);
     targets.push_back(std::move(t));
   }
   return targets;
 }
 
 int run_check(const Args& args) {
-  std::vector<std::string> paths;
+  std::vector<std::pair<std::string, bool>> paths;
   bool options_done = false;
+  bool lb_mode = false;
   for (const auto& a : args) {
     if (!options_done && (a == "-h" || a == "--help")) {
       std::cout << help_text;
@@ -183,10 +234,12 @@ int run_check(const Args& args) {
     }
     if (!options_done && a == "--") {
       options_done = true;
+    } else if (!options_done && a == "--lb") {
+      lb_mode = true;
     } else if (!options_done && a.size() > 1 && a[0] == '-') {
       return usage_error("check", "unknown option '" + a + "'");
     } else {
-      paths.push_back(a);
+      paths.emplace_back(a, lb_mode);
     }
   }
   if (paths.empty()) return usage_error("check", "no PATH given (a zones directory or zone files)");
@@ -209,7 +262,8 @@ int run_check(const Args& args) {
 }
 
 const Registration registration{
-    {"check", "check PATH...                validate zone files and policies (errors as file:line:col)", run_check}};
+    {"check", "check [--lb] PATH...         validate zones, policies, region.yaml (errors as file:line:col)",
+     run_check}};
 
 }  // namespace
 }  // namespace gslb::cli

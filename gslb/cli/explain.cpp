@@ -11,6 +11,7 @@
 #include "base/diagnostic.hpp"
 #include "dns/name.hpp"
 #include "dns/zone_set.hpp"
+#include "gslb/admin_api.hpp"
 #include "gslb/cli/command.hpp"
 #include "gslb/config.hpp"
 #include "gslb/gslb_service.hpp"
@@ -20,13 +21,15 @@ namespace {
 
 constexpr std::string_view usage_text =
     R"(usage: gslb explain NAME [A|AAAA] (--client IP | --subnet CIDR)
-                    [-c gslb.yaml | --zones DIR [--geoip FILE]]
+                    [-c gslb.yaml | --zones DIR [--geoip FILE]] [--state FILE]
 
 Loads the zones and <zone>.gslb.yaml policies of DIR (or of the config file's
 zones:), and the GeoIP database if given, then prints how NAME is answered to
 a client at IP (as the packet source) or to a resolver sending ECS CIDR: the
 client's location, every candidate with its health and each step's note, the
-answer, its TTL and ECS scope. Members are up (no health checks run here).
+answer, its TTL and ECS scope. No probe runs here: members are up, or with
+--state (or the config's state:) as that state file of `gslb serve` has
+them, operator overrides included.
 Exit codes: 0 ok, 1 invalid input or NAME is not a GSLB record, 2 usage.
 )";
 
@@ -82,7 +85,7 @@ void print_diagnostics(const base::DiagnosticList& diags) {
 }
 
 int run_explain(const Args& args) {
-  std::optional<std::string> name, type, ip, subnet, config_file, zones, geoip;
+  std::optional<std::string> name, type, ip, subnet, config_file, zones, geoip, state;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "-h" || arg == "--help") {
@@ -90,7 +93,7 @@ int run_explain(const Args& args) {
       return exit_ok;
     }
     if (arg == "--client" || arg == "--subnet" || arg == "-c" || arg == "--config" || arg == "--zones" ||
-        arg == "--geoip") {
+        arg == "--geoip" || arg == "--state") {
       if (i + 1 >= args.size()) return usage_error("explain", arg + " needs a value");
       const std::string& value = args[++i];
       if (arg == "--client")
@@ -101,6 +104,8 @@ int run_explain(const Args& args) {
         zones = value;
       else if (arg == "--geoip")
         geoip = value;
+      else if (arg == "--state")
+        state = value;
       else
         config_file = value;
     } else if (arg.rfind('-', 0) == 0) {
@@ -140,6 +145,7 @@ int run_explain(const Args& args) {
   }
   if (zones) config.zones_dir = *zones;
   if (geoip) config.geoip = *geoip;
+  if (state) config.state = *state;
   if (config.zones_dir.empty()) return usage_error("explain", "no zone directory: give --zones DIR or -c gslb.yaml");
 
   base::DiagnosticList diags;
@@ -148,6 +154,13 @@ int run_explain(const Args& args) {
   const bool loaded = !diags.has_errors() && gslb.load_policies(*zone_set, diags);
   print_diagnostics(diags);
   if (!loaded) return exit_invalid;
+  if (!config.state.empty()) {
+    if (auto error = gslb.use_stored_health(config.state); !error.empty()) {
+      std::cerr << "gslb explain: cannot use the state file: " << error << '\n';
+      return exit_invalid;
+    }
+    std::cout << "health from " << config.state.string() << " (stored probe results and overrides)\n";
+  }
   if (!config.geoip.empty()) {
     if (auto error = gslb.open_geo(config.geoip); !error.empty()) {
       std::cerr << "gslb explain: cannot use GeoIP database " << config.geoip.string() << ": " << error << '\n';
@@ -162,6 +175,7 @@ int run_explain(const Args& args) {
     return exit_invalid;
   }
   std::cout << gslb.engine().explain(key, qtype, *client);
+  if (!config.state.empty()) std::cout << "\nstored health:\n" << policy::status_table(gslb.member_status());
   return exit_ok;
 }
 

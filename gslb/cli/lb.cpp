@@ -3,6 +3,9 @@
 // server.timeouts.shutdown_grace) and exit 0. SIGHUP reloads region.yaml
 // (a bad file is reported and the old configuration keeps serving).
 // `--check` only validates; `--reference` prints the region.yaml reference.
+// `--state FILE` (or `state:` in region.yaml) keeps admin drains/weights and
+// health-check states in SQLite across restarts; a file that cannot be opened
+// or is not a gslb state database stops the start with a message naming it.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -11,6 +14,7 @@
 #include "base/log.hpp"
 #include "base/siphash.hpp"
 #include "gslb/cli/command.hpp"
+#include "health/state_store.hpp"
 #include "regional-lb/config.hpp"
 #include "regional-lb/listener.hpp"
 
@@ -19,10 +23,13 @@ namespace {
 
 int run_lb(const Args& args) {
   std::string config_path;
+  std::string state_path;  // --state: overrides region.yaml's state
   bool check_only = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if ((args[i] == "-c" || args[i] == "--config") && i + 1 < args.size()) {
       config_path = args[++i];
+    } else if (args[i] == "--state" && i + 1 < args.size()) {
+      state_path = args[++i];
     } else if (args[i] == "--check") {
       check_only = true;
     } else if (args[i] == "--reference") {
@@ -42,8 +49,21 @@ int run_lb(const Args& args) {
   if (check_only) return exit_ok;
 
   const auto grace = load.config->server.timeouts.shutdown_grace;
+  if (state_path.empty()) state_path = load.config->state_file;
+  // Opened before anything listens: settings and check states are restored
+  // into the pools first, so no request sees the configured defaults.
+  std::unique_ptr<health::StateStore> store;
+  if (!state_path.empty()) {
+    std::string error;
+    store = health::StateStore::open(state_path, error);
+    if (!store) {
+      std::cerr << "gslb lb: state file " << error << "\n";
+      return exit_invalid;
+    }
+    base::log_info("lb", "state file ", state_path);
+  }
   auto region = std::make_shared<const lb::Region>(std::move(*load.config), base::random_sip_key());
-  lb::Server server(region);
+  lb::Server server(region, store.get());
   std::string error;
   if (!server.bind(error)) {
     std::cerr << "gslb lb: " << error << "\n";
@@ -63,6 +83,9 @@ int run_lb(const Args& args) {
       std::string reload_error;
       if (!next.config) {
         base::log_error("lb", "reload failed: ", config_path, " has errors; still serving the old configuration");
+      } else if (next.config->state_file != region->config.state_file) {
+        base::log_error("lb",
+                        "reload refused: state file changed; restart to apply; still serving the old configuration");
       } else if (!server.reload(std::move(*next.config), reload_error)) {
         base::log_error("lb", "reload refused: ", reload_error, "; still serving the old configuration");
       } else {
@@ -84,7 +107,8 @@ int run_lb(const Args& args) {
   return exit_ok;
 }
 
-const Registration registration{{"lb", "lb -c region.yaml [--check]  run the regional HTTP load balancer", run_lb}};
+const Registration registration{
+    {"lb", "lb -c region.yaml [--state FILE] [--check]  run the regional HTTP load balancer", run_lb}};
 
 }  // namespace
 }  // namespace gslb::cli

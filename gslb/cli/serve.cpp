@@ -6,6 +6,7 @@
 
 #include "base/log.hpp"
 #include "dns/server.hpp"
+#include "gslb/admin_api.hpp"
 #include "gslb/cli/command.hpp"
 #include "gslb/config.hpp"
 #include "gslb/gslb_service.hpp"
@@ -19,12 +20,18 @@ constexpr std::string_view usage_text =
                   [--axfr-allow CIDR ...] [--notify IP:PORT ...]
                   [--tcp-idle-timeout DURATION] [--tcp-max-connections N]
                   [--log-level debug|info|warning|error] [--geoip FILE]
+                  [--state FILE] [--admin IP:PORT]
        gslb serve --help-config      the keys gslb.yaml accepts
 
 Serves the zones of DIR (every *.zone file) over UDP and TCP on each listen
 address ("127.0.0.1:53", "[::1]:53"), and answers the GSLB records of each
 <zone>.gslb.yaml beside them. --geoip names a MaxMind DB (City or Country)
 for geo steering; without one, geo steps rank without a client location.
+Members of pools with a `check:` are probed; their health state, RTT and
+operator overrides are kept in the SQLite file --state (without one, in
+memory only) and restored at start. --admin serves the admin HTTP API
+(GET /status, GET /metrics, POST /members/POOL/ADDRESS/up|down|drain|clear);
+see `gslb status`.
 Flags win over the config file. SIGHUP reloads zones and policies together
 (all or nothing); SIGTERM or SIGINT drains and exits 0.
 Exit codes: 0 ok, 1 invalid input (config, zone directory, address in use), 2 usage.
@@ -44,6 +51,8 @@ struct Flags {
   std::optional<unsigned> tcp_max_connections;
   std::optional<base::LogLevel> log_level;
   std::optional<std::string> geoip;
+  std::optional<std::string> state;
+  std::optional<base::SocketAddress> admin;
   bool help_config = false;
 };
 
@@ -80,6 +89,12 @@ std::string parse_flags(const Args& args, Flags& flags, bool& help) {
       flags.zones = value;
     } else if (flag == "--geoip") {
       flags.geoip = value;
+    } else if (flag == "--state") {
+      flags.state = value;
+    } else if (flag == "--admin") {
+      const auto address = base::SocketAddress::parse(value);
+      if (!address) return flag + ": '" + value + "' is not IP:PORT (e.g. 127.0.0.1:8053)";
+      flags.admin = *address;
     } else if (flag == "--listen" || flag == "--notify") {
       const auto address = base::SocketAddress::parse(value);
       if (!address) return flag + ": '" + value + "' is not IP:PORT (e.g. 127.0.0.1:53 or [::1]:53)";
@@ -177,6 +192,8 @@ int run_serve(const Args& args) {
   if (flags.tcp_idle_timeout) config.tcp_idle_timeout = *flags.tcp_idle_timeout;
   if (flags.tcp_max_connections) config.tcp_max_connections = *flags.tcp_max_connections;
   if (flags.geoip) config.geoip = *flags.geoip;
+  if (flags.state) config.state = *flags.state;
+  if (flags.admin) config.admin = *flags.admin;
 
   if (config.zones_dir.empty()) return usage_error("serve", "no zone directory: give --zones DIR or zones: in -c FILE");
   if (config.listen.empty()) return usage_error("serve", "no address: give --listen IP:PORT or listen: in -c FILE");
@@ -191,6 +208,25 @@ int run_serve(const Args& args) {
     base::log_info("geo", "no GeoIP database (--geoip): geo steps rank without a client location");
   }
 
+  health::Scheduler::Options health_options;
+  // Health changes reach answers within this; a publication only rebuilds
+  // the engine's per-member health array.
+  health_options.publish_interval = std::chrono::milliseconds(250);
+  if (auto error = gslb.enable_health(config.state, health_options); !error.empty()) {
+    base::log_error("health", "cannot use the state file: ", error);
+    return exit_invalid;
+  }
+  if (config.state.empty()) base::log_info("health", "no --state file: health state and overrides are kept in memory");
+
+  std::optional<policy::AdminServer> admin;
+  if (config.admin) {
+    admin.emplace(gslb, config.admin_token);
+    if (auto error = admin->start(*config.admin); !error.empty()) {
+      base::log_error("admin", error);
+      return exit_invalid;
+    }
+  }
+
   dns::ServerOptions options = server_options(config);
   options.worker.dynamic = &gslb.engine();
   // Runs on the server's control thread, before the zone set is published,
@@ -203,7 +239,10 @@ int run_serve(const Args& args) {
   dns::Server server(std::move(options));
   if (!server.start()) return exit_invalid;
   gslb.watch_geo();
+  gslb.start_health();
   server.run();
+  if (admin) admin->stop();
+  gslb.stop_health();
   return exit_ok;
 }
 

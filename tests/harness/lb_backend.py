@@ -16,6 +16,10 @@ Backend(id, port=p) binds a given port, to bring a stopped backend back.
 Each request is recorded (method, path, headers, body length) in
 backend.requests, and the connection it arrived on in backend.connections,
 so tests can assert what was forwarded and whether keep-alive was used.
+backend.open_connections counts connections the client has not closed yet.
+
+Run as a script (`python3 lb_backend.py ID [PORT]`) it serves in its own
+process and prints "port N" once listening, so a test can kill -9 it.
 """
 
 import http.server
@@ -104,9 +108,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Server", "fake-backend")
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
+        # Header and body in one write, as real servers do for small
+        # answers: a backend killed mid-response leaves nothing half-sent.
+        self._headers_buffer.append(b"\r\n" + (payload if self.command != "HEAD" else b""))
+        self.flush_headers()
+
+    def setup(self):
+        super().setup()
+        with self.server.backend.lock:
+            self.server.backend.open_connections += 1
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            with self.server.backend.lock:
+                self.server.backend.open_connections -= 1
 
     def handle_one_request(self):
         try:
@@ -125,6 +142,7 @@ class Backend:
         self.delay = delay
         self.requests = []
         self.connections = set()
+        self.open_connections = 0
         self.lock = threading.Lock()
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self._server.daemon_threads = True
@@ -149,3 +167,10 @@ class Backend:
         with self.lock:
             self.requests.clear()
             self.connections.clear()
+
+
+if __name__ == "__main__":
+    import sys
+    server = Backend(sys.argv[1], port=int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+    print("port %d" % server.port, flush=True)
+    server._server.serve_forever()

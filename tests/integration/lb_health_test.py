@@ -140,7 +140,8 @@ def test_admin_drain_health_and_metrics():
         assert sorted(ask(conn)[1] for _ in range(4)) == ["a", "a", "b", "b"]
         status, body = admin(lb, "GET", "/health")
         assert status == 200 and json.loads(body)["pools"]["web"] == {
-            "available": 2, "total": 2, "available_weight": 2, "in_flight": 0}, body
+            "status": "up", "available": 2, "total": 2, "min_healthy": 1, "available_weight": 2,
+            "capacity": 1.0, "in_flight": 0}, body
         status, _ = admin(lb, "POST", "/pools/web/backends/%s/drain" % a.address)
         assert status == 200
         assert [ask(conn) for _ in range(6)] == [(200, "b")] * 6
