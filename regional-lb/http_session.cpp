@@ -4,7 +4,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/http/read.hpp>
 
 #include "base/log.hpp"
 #include "regional-lb/proxy.hpp"
@@ -35,7 +34,11 @@ void HttpSession::start(Worker& worker, const ListenerContext& listener, tcp::so
 }
 
 HttpSession::HttpSession(Worker& worker, const ListenerContext& listener, tcp::socket socket)
-    : worker_(worker), listener_(listener), client_(std::move(socket)), body_buffer_(kBodyBuffer) {
+    : worker_(worker),
+      listener_(listener),
+      client_(std::move(socket)),
+      deadline_(client_.socket()),
+      body_buffer_(kBodyBuffer) {
   beast::error_code ec;
   const auto peer = client_.socket().remote_endpoint(ec);
   const auto ip = peer.address();
@@ -50,7 +53,9 @@ HttpSession::HttpSession(Worker& worker, const ListenerContext& listener, tcp::s
     const auto bytes = v6.to_bytes();
     ip_bytes_.assign(bytes.begin(), bytes.end());
   }
+  // Responses are written whole; Nagle would delay one behind an unacknowledged one.
   client_.socket().set_option(tcp::no_delay(true), ec);
+  client_.socket().non_blocking(true, ec);
   worker_.add_session(this);
 }
 
@@ -89,6 +94,10 @@ asio::awaitable<bool> HttpSession::handshake() {
   auto& stream = client_.start_tls(tls_->initial());
   client_.expires_after(tls_->handshake_timeout());
   auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, tok);
+  // From here the session's Deadline bounds each operation, on the socket
+  // the TLS stream now owns.
+  client_.tcp().expires_never();
+  deadline_.bind(client_.socket());
   if (ec) {
     base::log_debug("lb", ip_text_, ": TLS handshake failed: ", ec.message());
     co_return false;
@@ -104,17 +113,18 @@ asio::awaitable<void> HttpSession::run() {
     client_.socket().close(ignored);
     co_return;
   }
-  const ClientConnection client{client_, buffer_, ip_text_, ip_bytes_, body_buffer_, worker_.responses(), record_};
+  const ClientConnection client{client_, deadline_,           buffer_, ip_text_, ip_bytes_, body_buffer_,
+                                out_,    worker_.responses(), record_};
   AccessLog* const access_log = listener_.access_log;
   while (!worker_.draining()) {
     if (buffer_.size() == 0) {
       // Between requests: wait for the next one's first byte (keep-alive idle).
       idle_ = true;
-      client_.expires_after(worker_.current()->region->config.server.timeouts.client_idle);
-      auto [ec, n] = co_await client_.async_read_some(buffer_.prepare(4096), tok);
+      deadline_.arm(worker_.current()->region->config.server.timeouts.client_idle);
+      const auto ec = co_await read_more(client_, buffer_, deadline_);
+      deadline_.disarm();
       idle_ = false;
       if (ec) break;
-      buffer_.commit(n);
     }
     // The access log's clock starts at the request's first byte.
     const bool logging = access_log && access_log->enabled();
@@ -129,8 +139,11 @@ asio::awaitable<void> HttpSession::run() {
     RequestParser parser;
     parser.header_limit(limits.request_line + limits.header_bytes);
     parser.body_limit(limits.body_bytes);
-    client_.expires_after(server.timeouts.client_header);
-    auto [ec, n] = co_await http::async_read_header(client_, buffer_, parser, tok);
+    // Usually the first read brought the whole header: no coroutine frame then.
+    beast::error_code ec;
+    if (!parse_header_now(buffer_, parser, ec)) {
+      ec = co_await read_header(client_, buffer_, parser, deadline_, server.timeouts.client_header);
+    }
     if (ec) {
       if (ec == http::error::end_of_stream || ec == http::error::partial_message) break;
       http::status status = http::status::bad_request;
@@ -219,10 +232,11 @@ asio::awaitable<void> HttpSession::close_gracefully() {
   if (ec) co_return;
   std::array<char, 4096> sink;
   for (int i = 0; i < 16; ++i) {
-    client_.expires_after(std::chrono::seconds(1));
+    deadline_.arm(std::chrono::seconds(1));
     auto [rec, n] = co_await client_.async_read_some(asio::buffer(sink), tok);
     if (rec) break;
   }
+  deadline_.disarm();
   client_.socket().close(ec);
 }
 

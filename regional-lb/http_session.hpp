@@ -19,6 +19,7 @@
 
 #include "regional-lb/access_log.hpp"
 #include "regional-lb/client_stream.hpp"
+#include "regional-lb/stream_io.hpp"
 
 namespace gslb::lb {
 
@@ -53,10 +54,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   Worker& worker_;
   const ListenerContext& listener_;
-  ClientStream client_;
+  ClientStream client_;                          // plain: non-blocking mode (write_all)
+  Deadline deadline_;                            // client_'s socket's (rebound after a TLS handshake)
   std::shared_ptr<const TlsServerContext> tls_;  // kept for the connection's life (SNI callback)
   RequestRecord record_;
   boost::beast::flat_buffer buffer_;
+  std::string out_;  // response bytes being written, reused
   std::vector<char> body_buffer_;
   std::string ip_text_;
   std::string ip_bytes_;

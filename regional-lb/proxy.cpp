@@ -5,9 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <chrono>
 
 #include "base/log.hpp"
@@ -15,6 +13,12 @@
 #include "regional-lb/proxy_headers.hpp"
 #include "regional-lb/sticky.hpp"
 #include "regional-lb/worker.hpp"
+
+// GCC 12 reports -Wmismatched-new-delete for coroutine frames that use Asio's
+// frame allocator (a false positive; see http_session.cpp).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 
 namespace gslb::lb {
 
@@ -34,43 +38,67 @@ struct Piece {
 };
 
 // Reads the next piece of a message body into buf (any amount > 0 bytes, or
-// the end). Precondition: header done. Relays must not wait for the buffer to
-// fill, or a trickling stream (server-sent events) would stall: read_some.
+// the end): first what is already buffered, then from the socket. Precondition:
+// header done. Relays must not wait for the buffer to fill, or a trickling
+// stream (server-sent events) would stall.
 template <class Stream, bool isRequest>
-asio::awaitable<beast::error_code> read_piece(Stream& in, beast::flat_buffer& in_buffer,
+asio::awaitable<beast::error_code> read_piece(Stream& in, Deadline& deadline, beast::flat_buffer& in_buffer,
                                               http::parser<isRequest, http::buffer_body>& p, std::vector<char>& buf,
                                               std::chrono::milliseconds timeout) {
   auto& body = p.get().body();
-  while (true) {
-    if (p.is_done()) {
-      body.data = nullptr;
-      body.size = 0;
-      body.more = false;
-      co_return beast::error_code{};
+  body.data = buf.data();
+  body.size = buf.size();
+  beast::error_code ec;
+  while (!p.is_done()) {
+    if (in_buffer.size() > 0) {
+      const std::size_t before = in_buffer.size();
+      ec = parse_buffered(in_buffer, p);
+      if (ec || body.size < buf.size() || p.is_done()) break;
+      // Only framing (a chunk header) was parsed: parse on, or read on.
+      if (in_buffer.size() > 0 && in_buffer.size() < before) continue;
     }
-    body.data = buf.data();
-    body.size = buf.size();
-    in.expires_after(timeout);
-    auto [ec, n] = co_await http::async_read_some(in, in_buffer, p, tok);
-    if (ec == http::error::need_buffer) ec = {};
-    const std::size_t got = buf.size() - body.size;
-    body.data = buf.data();
-    body.size = got;
-    body.more = !p.is_done();
-    if (ec) co_return ec;
-    if (got > 0 || p.is_done()) co_return beast::error_code{};
-    // Only framing (a chunk header) was parsed: read on.
+    deadline.arm(timeout);
+    ec = co_await read_more(in, in_buffer, deadline);
+    deadline.disarm();
+    if (ec == asio::error::eof) {
+      // The peer closed: the end of a body delimited by closing, else truncated.
+      ec = parse_eof(p);
+      break;
+    }
+    if (ec) break;
   }
+  const std::size_t got = buf.size() - body.size;
+  body.data = got > 0 ? buf.data() : nullptr;
+  body.size = got;
+  body.more = !p.is_done();
+  co_return ec;
 }
 
-// Writes what the serializer can write with the current piece.
-template <class Stream, bool isRequest>
-asio::awaitable<beast::error_code> write_piece(Stream& out, http::serializer<isRequest, http::buffer_body>& sr,
-                                               std::chrono::milliseconds timeout) {
-  out.expires_after(timeout);
-  auto [ec, n] = co_await http::async_write(out, sr, tok);
-  if (ec == http::error::need_buffer) ec = {};
-  co_return ec;
+// read_piece's fast path without a coroutine frame: the next piece when the
+// buffer already holds it (or the body is done). False when it must wait.
+template <bool isRequest>
+bool buffered_piece(beast::flat_buffer& in_buffer, http::parser<isRequest, http::buffer_body>& p,
+                    std::vector<char>& buf, beast::error_code& ec) {
+  auto& body = p.get().body();
+  body.data = buf.data();
+  body.size = buf.size();
+  ec = {};
+  if (!p.is_done()) {
+    ec = parse_buffered(in_buffer, p);
+    if (!ec && body.size == buf.size() && !p.is_done()) return false;
+  }
+  const std::size_t got = buf.size() - body.size;
+  body.data = got > 0 ? buf.data() : nullptr;
+  body.size = got;
+  body.more = !p.is_done();
+  return true;
+}
+
+tcp::socket& lowest_socket(tcp::socket& s) {
+  return s;
+}
+tcp::socket& lowest_socket(ClientStream& s) {
+  return s.socket();
 }
 
 bool is_idempotent(http::verb v) {
@@ -99,39 +127,41 @@ bool is_client_parse_error(const beast::error_code& ec) {
 }
 
 // Copies bytes one way until EOF or error, then half-closes the other side.
+// Traffic either way keeps both connections' deadlines away.
 template <class From, class To>
-asio::awaitable<void> pump(From& from, To& to, std::vector<char>& buf, std::chrono::milliseconds idle) {
+asio::awaitable<void> pump(From& from, To& to, std::vector<char>& buf, Deadline& a, Deadline& b,
+                           std::chrono::milliseconds idle) {
   while (true) {
-    from.expires_after(idle);
+    a.arm(idle);
+    b.arm(idle);
     auto [ec, n] = co_await from.async_read_some(asio::buffer(buf), tok);
     if (ec) break;
-    to.expires_after(idle);
     auto [wec, wn] = co_await asio::async_write(to, asio::buffer(buf.data(), n), tok);
     if (wec) break;
   }
   beast::error_code ignored;
-  to.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  lowest_socket(to).shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 // After 101 Switching Protocols both sides speak the new protocol: relay raw
 // bytes both ways, first whatever was already read past the HTTP messages.
 asio::awaitable<void> tunnel(ClientConnection client, UpstreamConnection& upstream, std::chrono::milliseconds idle) {
   if (client.buffer.size() > 0) {
-    upstream.stream.expires_after(idle);
-    auto [ec, n] = co_await asio::async_write(upstream.stream, client.buffer.data(), tok);
-    if (ec) co_return;
+    const auto data = client.buffer.data();
+    const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+    if (co_await write_all(upstream.socket, bytes, upstream.deadline, idle)) co_return;
     client.buffer.consume(client.buffer.size());
   }
   if (upstream.buffer.size() > 0) {
-    client.stream.expires_after(idle);
-    auto [ec, n] = co_await asio::async_write(client.stream, upstream.buffer.data(), tok);
-    if (ec) co_return;
+    const auto data = upstream.buffer.data();
+    const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+    if (co_await write_all(client.stream, bytes, client.deadline, idle)) co_return;
     upstream.buffer.consume(upstream.buffer.size());
   }
   std::vector<char> back(client.body_buffer.size());
   using namespace asio::experimental::awaitable_operators;
-  co_await (pump(client.stream, upstream.stream, client.body_buffer, idle) &&
-            pump(upstream.stream, client.stream, back, idle));
+  co_await (pump(client.stream, upstream.socket, client.body_buffer, client.deadline, upstream.deadline, idle) &&
+            pump(upstream.socket, client.stream, back, client.deadline, upstream.deadline, idle));
 }
 
 // Counts the request against the member while it is in flight; the latency
@@ -176,8 +206,11 @@ asio::awaitable<bool> send_simple_response(ClientConnection client, const Server
   client.counters.count(static_cast<unsigned>(status));
   client.record.status = static_cast<unsigned>(status);
   client.record.body_bytes = res.body().size();
-  client.stream.expires_after(server.timeouts.client_idle);
-  auto [ec, n] = co_await http::async_write(client.stream, res, tok);
+  client.out.clear();
+  serialize_header(res.base(), client.out);
+  end_header(client.out);
+  client.out += res.body();
+  const auto ec = co_await write_all(client.stream, client.out, client.deadline, server.timeouts.client_idle);
   co_return !ec && keep_alive;
 }
 
@@ -227,15 +260,17 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
     req.erase(http::field::expect);
     if (has_body && client_version >= 11) {
       static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-      client.stream.expires_after(t.client_idle);
-      auto [ec, n] = co_await asio::async_write(client.stream, asio::buffer(continue_line), tok);
-      if (ec) co_return false;
+      if (co_await write_all(client.stream, continue_line, client.deadline, t.client_idle)) co_return false;
     }
   }
 
   // The upstream request: same method, target and end-to-end fields.
   strip_hop_by_hop(req, upgrade);
-  add_forwarded(req, client.ip_text, client.stream.is_tls() ? "https" : "http");
+  // Appended when serialising: inserting four fields into the parsed header
+  // would cost more than forwarding the rest of it.
+  std::string forwarded;
+  forwarded.reserve(128);
+  take_forwarded(req, client.ip_text, client.stream.is_tls() ? "https" : "http", forwarded);
   client.record.pool = &pool_config.name;
   req.version(11);
   if (parser.chunked()) {
@@ -251,7 +286,8 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
   body.size = 0;
   body.more = false;
   if (has_body) {
-    const auto ec = co_await read_piece(client.stream, client.buffer, parser, client.body_buffer, t.client_idle);
+    const auto ec =
+        co_await read_piece(client.stream, client.deadline, client.buffer, parser, client.body_buffer, t.client_idle);
     if (ec) {
       if (!is_client_parse_error(ec) && ec != http::error::body_limit) co_return false;  // gone or timed out
       co_return co_await send_simple_response(client, server, body_error_status(ec), "malformed request body", false,
@@ -283,8 +319,9 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
     auto conn = state.upstream.take(pool_index, *member, t.backend_idle);
     if (!conn) {
       conn = std::make_unique<UpstreamConnection>(worker.io());
-      conn->stream.expires_after(t.backend_connect);
-      auto [ec] = co_await conn->stream.async_connect(tcp::endpoint(m.address.ip, m.address.port), tok);
+      conn->deadline.arm(t.backend_connect);
+      auto [ec] = co_await conn->socket.async_connect(tcp::endpoint(m.address.ip, m.address.port), tok);
+      conn->deadline.disarm();
       if (ec) {
         base::log_debug("lb", "connect to ", m.address.text, " failed: ", ec.message());
         state.record_outcome(pool_index, view, *member, false, false);
@@ -292,25 +329,33 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
         if (tried.size() >= max_members) co_return co_await fail(http::status::bad_gateway, "bad gateway");
         continue;
       }
+      // Nagle would hold a small request back until the previous segment is
+      // acknowledged; every write here is a whole message or piece.
       beast::error_code ignored;
-      conn->stream.socket().set_option(tcp::no_delay(true), ignored);
+      conn->socket.set_option(tcp::no_delay(true), ignored);
+      conn->socket.non_blocking(true, ignored);
     }
     const auto started = Clock::now();
 
-    // Request: header, the first piece, then the rest as the client sends it.
-    body.data = first.data;
-    body.size = first.size;
-    body.more = first.more;
-    http::serializer<true, http::buffer_body> request_writer(req);
-    conn->stream.expires_after(t.backend_response);
-    auto [wec, wn] = co_await http::async_write_header(conn->stream, request_writer, tok);
-    beast::error_code send_error = wec;
-    while (!send_error && !request_writer.is_done()) {
-      send_error = co_await write_piece(conn->stream, request_writer, t.backend_response);
-      if (send_error || request_writer.is_done()) break;
-      if (!parser.is_done()) read_past_first_piece = true;
-      // Once the parser is done this only marks the end of the body.
-      const auto rec = co_await read_piece(client.stream, client.buffer, parser, client.body_buffer, t.client_idle);
+    // Request: header and the first piece in one write, then the rest as the
+    // client sends it.
+    const bool chunked_out = req.chunked();
+    client.out.clear();
+    serialize_header(req.base(), client.out);
+    client.out += forwarded;
+    end_header(client.out);
+    append_body_piece(client.out, first.data, first.size, chunked_out);
+    if (!first.more && chunked_out) append_last_chunk(client.out);
+    std::string_view pending = client.out;
+    beast::error_code send_error = write_now(conn->socket, pending);
+    if (!send_error && !pending.empty()) {
+      send_error = co_await write_all(conn->socket, pending, conn->deadline, t.backend_response);
+    }
+    bool request_sent = !first.more;
+    while (!send_error && !request_sent) {
+      read_past_first_piece = true;
+      const auto rec =
+          co_await read_piece(client.stream, client.deadline, client.buffer, parser, client.body_buffer, t.client_idle);
       if (rec) {
         // The client's fault (bad chunk, too big, gone): the backend has seen a
         // partial request, so its connection is closed, never reused.
@@ -318,6 +363,11 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
         co_return co_await send_simple_response(client, server, body_error_status(rec), "malformed request body", false,
                                                 client_version);
       }
+      client.out.clear();
+      append_body_piece(client.out, body.data, body.size, chunked_out);
+      if (!body.more && chunked_out) append_last_chunk(client.out);
+      send_error = co_await write_all(conn->socket, client.out, conn->deadline, t.backend_response);
+      request_sent = !body.more;
     }
     if (send_error) {
       if (read_past_first_piece) co_return co_await fail(http::status::bad_gateway, "bad gateway");
@@ -331,29 +381,27 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
     // Response header; interim 1xx responses (other than 101) are dropped.
     std::optional<http::response_parser<http::buffer_body>> rp;
     beast::error_code rec;
-    std::size_t response_bytes = 0;
+    bool response_started = false;
     while (true) {
       rp.emplace();
       rp->header_limit(64 * 1024);
       rp->body_limit(boost::none);  // streamed, so no size limit applies
       if (head) rp->skip(true);
-      conn->stream.expires_after(t.backend_response);
-      auto [ec, n] = co_await http::async_read_header(conn->stream, conn->buffer, *rp, tok);
-      rec = ec;
-      response_bytes += n;
+      rec = co_await read_header(conn->socket, conn->buffer, *rp, conn->deadline, t.backend_response);
+      if (rp->got_some()) response_started = true;
       if (rec) break;
       const auto status = rp->get().result_int();
       if (status < 100 || status > 199 || status == 101) break;
     }
     if (rec) {
-      const bool stale = conn->reused && response_bytes == 0 && conn->buffer.size() == 0;
+      const bool stale = conn->reused && !response_started && conn->buffer.size() == 0;
       if (!stale) state.record_outcome(pool_index, view, *member, false, false);
       if (rec == beast::error::timeout) {
         base::log_debug("lb", m.address.text, " did not answer within ", base::format_duration(t.backend_response));
         co_return co_await fail(http::status::gateway_timeout, "gateway timeout");
       }
       base::log_debug("lb", m.address.text, ": no response header: ", rec.message(), conn->reused ? " (reused)" : "");
-      const bool nothing_received = response_bytes == 0 && conn->buffer.size() == 0;
+      const bool nothing_received = !response_started && conn->buffer.size() == 0;
       const bool replayable = !read_past_first_piece && nothing_received;
       if (replayable && conn->reused && stale_retries++ < 2) continue;
       if (replayable && is_idempotent(req.method()) && !idempotent_retry_used) {
@@ -383,7 +431,7 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
     const bool switching = upgrade && res.result() == http::status::switching_protocols;
     const bool backend_keep_alive = res.keep_alive();
     strip_hop_by_hop(res, switching);
-    if (!server.server_header.empty()) res.set(http::field::server, server.server_header);
+    if (!server.server_header.empty()) res.erase(http::field::server);  // ours is added when serialising
     if (pool_config.sticky && sticky_value != m.sticky_id) {
       res.insert(http::field::set_cookie, sticky_set_cookie(*pool_config.sticky, m.sticky_id));
     }
@@ -397,7 +445,8 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
         keep = false;  // HTTP/1.0 cannot take chunked: end the body by closing
       }
     } else if (const auto length = rp->content_length()) {
-      res.content_length(*length);
+      // The parser checked the backend's field; rewrite it only if repeated.
+      if (res.count(http::field::content_length) != 1) res.content_length(*length);
     } else if (!bodiless) {
       // The backend delimits the body by closing; re-frame it for the client.
       if (client_version >= 11) {
@@ -415,22 +464,47 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
       res.set(http::field::connection, "keep-alive");
     }
 
+    // Header and what the backend already sent of the body in one write: a
+    // small response leaves in one segment.
+    const bool response_chunked = res.chunked();
+    client.out.clear();
+    serialize_header(res.base(), client.out);
+    if (!server.server_header.empty()) append_field(client.out, "Server", server.server_header);
+    end_header(client.out);
+    bool body_sent = bodiless;
     auto& rbody = res.body();
-    rbody.data = nullptr;
-    rbody.size = 0;
-    rbody.more = !rp->is_done();
-    http::serializer<false, http::buffer_body> response_writer(res);
-    client.stream.expires_after(t.client_idle);
-    auto [hec, hn] = co_await http::async_write_header(client.stream, response_writer, tok);
-    if (hec) co_return false;
+    if (!bodiless && !switching && (rp->is_done() || conn->buffer.size() > 0)) {
+      beast::error_code ec;
+      if (!buffered_piece(conn->buffer, *rp, client.body_buffer, ec)) {
+        ec = co_await read_piece(conn->socket, conn->deadline, conn->buffer, *rp, client.body_buffer,
+                                 t.backend_response);
+      }
+      if (ec) {
+        base::log_debug("lb", "response body from ", m.address.text, " broke: ", ec.message());
+        co_return co_await fail(http::status::bad_gateway, "bad gateway");
+      }
+      client.record.body_bytes += rbody.size;
+      append_body_piece(client.out, rbody.data, rbody.size, response_chunked);
+      if (!rbody.more) {
+        if (response_chunked) append_last_chunk(client.out);
+        body_sent = true;
+      }
+    }
+    std::string_view unsent = client.out;
+    beast::error_code write_error = write_now(client.stream, unsent);
+    if (!write_error && !unsent.empty()) {
+      write_error = co_await write_all(client.stream, unsent, client.deadline, t.client_idle);
+    }
+    if (write_error) co_return false;
     client.counters.count(status);
     client.record.status = status;
     if (switching) {
       co_await tunnel(client, *conn, t.client_idle);
       co_return false;
     }
-    while (!bodiless && !response_writer.is_done()) {
-      const auto ec = co_await read_piece(conn->stream, conn->buffer, *rp, client.body_buffer, t.backend_response);
+    while (!body_sent) {
+      const auto ec =
+          co_await read_piece(conn->socket, conn->deadline, conn->buffer, *rp, client.body_buffer, t.backend_response);
       if (ec) {
         // The response has started: all we can do is cut the client off so it
         // sees a truncated message rather than a wrong one.
@@ -438,7 +512,13 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
         co_return false;
       }
       client.record.body_bytes += rbody.size;
-      if (co_await write_piece(client.stream, response_writer, t.client_idle)) co_return false;
+      client.out.clear();
+      append_body_piece(client.out, rbody.data, rbody.size, response_chunked);
+      if (!rbody.more) {
+        if (response_chunked) append_last_chunk(client.out);
+        body_sent = true;
+      }
+      if (co_await write_all(client.stream, client.out, client.deadline, t.client_idle)) co_return false;
     }
     // Not kept for a member that stopped taking requests meanwhile (drained,
     // down): its connections are closed as its requests end.

@@ -18,10 +18,11 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -29,6 +30,7 @@
 #include "regional-lb/client_stream.hpp"
 #include "regional-lb/config.hpp"
 #include "regional-lb/stats.hpp"
+#include "regional-lb/stream_io.hpp"
 
 namespace gslb::lb {
 
@@ -38,11 +40,13 @@ namespace http = boost::beast::http;
 
 // The downstream side of a session, borrowed for one request.
 struct ClientConnection {
-  ClientStream& stream;               // plain or TLS (then X-Forwarded-Proto: https)
+  ClientStream& stream;               // plain (non-blocking mode, write_all) or TLS (X-Forwarded-Proto: https)
+  Deadline& deadline;                 // the stream's socket's
   boost::beast::flat_buffer& buffer;  // bytes read from the client, not yet parsed
   std::string_view ip_text;           // "192.0.2.1" / "2001:db8::1"
   std::string_view ip_bytes;          // 16 bytes, IPv4 v4-mapped
   std::vector<char>& body_buffer;     // relay buffer, owned by the session
+  std::string& out;                   // serialised bytes about to be written, reused
   ResponseCounters& counters;         // the worker's; every response sent is counted
   RequestRecord& record;              // filled in for the access log: status, bytes, backend
 };

@@ -80,31 +80,47 @@ bool wants_upgrade(const http::request_header<>& header) {
 
 template <bool isRequest>
 void strip_hop_by_hop(http::header<isRequest>& header, bool keep_upgrade) {
+  // Names listed in Connection, copied (their fields are erased below). The
+  // usual tokens need no entry: close and keep-alive name no field of their
+  // own beyond Keep-Alive, and Upgrade is decided by keep_upgrade.
   std::vector<std::string> listed;
-  for (const auto& f : range(header.equal_range(http::field::connection))) {
-    for (const auto& token : http::token_list{f.value()}) listed.emplace_back(token);
-  }
-  for (const auto& name : listed) {
-    // Host and the framing fields are never the client's to remove: framing is
-    // re-derived by the caller, and Host routes the request.
-    if (iequals(name, "host") || iequals(name, "content-length")) continue;
-    if (keep_upgrade && iequals(name, "upgrade")) continue;
-    header.erase(name);
-  }
-  header.erase(http::field::connection);
-  header.erase(http::field::keep_alive);
-  header.erase(http::field::te);
-  header.erase(http::field::trailer);
-  header.erase(http::field::transfer_encoding);
-  if (!keep_upgrade) header.erase(http::field::upgrade);
-  // Proxy-Authorization, Proxy-Authenticate, Proxy-Connection and any other Proxy-*.
-  for (auto it = header.begin(); it != header.end();) {
-    const auto name = it->name_string();
-    if (name.size() >= 6 && iequals(std::string_view(name.data(), 6), "proxy-")) {
-      it = header.erase(it);
-    } else {
-      ++it;
+  for (const auto& f : header) {
+    if (f.name() != http::field::connection) continue;
+    for (const auto& token : http::token_list{f.value()}) {
+      const std::string_view t(token.data(), token.size());
+      if (iequals(t, "close") || iequals(t, "keep-alive") || iequals(t, "upgrade")) continue;
+      listed.emplace_back(t);
     }
+  }
+  // One pass over the fields: a request carries a dozen, and looking each
+  // hop-by-hop name up separately costs more than this walk.
+  for (auto it = header.begin(); it != header.end();) {
+    bool drop = false;
+    switch (it->name()) {
+      case http::field::connection:
+      case http::field::keep_alive:
+      case http::field::te:
+      case http::field::trailer:
+      case http::field::transfer_encoding:
+        drop = true;
+        break;
+      case http::field::upgrade:
+        drop = !keep_upgrade;
+        break;
+      // Host and the framing fields are never the client's to remove: framing
+      // is re-derived by the caller, and Host routes the request.
+      case http::field::host:
+      case http::field::content_length:
+        break;
+      default: {
+        const auto n = it->name_string();
+        const std::string_view name(n.data(), n.size());
+        // Proxy-Authorization, Proxy-Authenticate, Proxy-Connection and any other Proxy-*.
+        drop = name.size() >= 6 && iequals(name.substr(0, 6), "proxy-");
+        for (std::size_t i = 0; !drop && i < listed.size(); ++i) drop = iequals(name, listed[i]);
+      }
+    }
+    it = drop ? header.erase(it) : std::next(it);
   }
   if (keep_upgrade) header.set(http::field::connection, "upgrade");
 }
@@ -112,25 +128,58 @@ void strip_hop_by_hop(http::header<isRequest>& header, bool keep_upgrade) {
 template void strip_hop_by_hop<true>(http::header<true>&, bool);
 template void strip_hop_by_hop<false>(http::header<false>&, bool);
 
-void add_forwarded(http::request_header<>& header, std::string_view client_ip, std::string_view proto) {
-  // Every earlier X-Forwarded-For field, in order, then this hop's client.
-  std::string chain;
-  for (const auto& f : range(header.equal_range("X-Forwarded-For"))) {
-    const auto v = trim(std::string_view(f.value().data(), f.value().size()));
-    if (v.empty()) continue;
-    if (!chain.empty()) chain += ", ";
-    chain += v;
+void take_forwarded(http::request_header<>& header, std::string_view client_ip, std::string_view proto,
+                    std::string& out) {
+  // Which of these fields the client sent: only those need a lookup.
+  bool xff = false, xfp = false, xri = false, xfh = false;
+  for (const auto& f : header) {
+    if (f.name() != http::field::unknown) continue;
+    const auto n = f.name_string();
+    const std::string_view name(n.data(), n.size());
+    if (name.size() < 9) continue;
+    if (iequals(name, "X-Forwarded-For")) xff = true;
+    if (iequals(name, "X-Forwarded-Proto")) xfp = true;
+    if (iequals(name, "X-Real-IP")) xri = true;
+    if (iequals(name, "X-Forwarded-Host")) xfh = true;
   }
-  if (!chain.empty()) chain += ", ";
-  chain += client_ip;
-  header.set("X-Forwarded-For", chain);
-  header.set("X-Forwarded-Proto", proto);
-  header.set("X-Real-IP", client_ip);
+  out += "X-Forwarded-For: ";
+  if (xff) {
+    // Every earlier X-Forwarded-For field, in order, then this hop's client.
+    for (const auto& f : range(header.equal_range("X-Forwarded-For"))) {
+      const auto v = trim(std::string_view(f.value().data(), f.value().size()));
+      if (v.empty()) continue;
+      out += v;
+      out += ", ";
+    }
+    header.erase("X-Forwarded-For");
+  }
+  out += client_ip;
+  out += "\r\nX-Forwarded-Proto: ";
+  out += proto;
+  out += "\r\nX-Real-IP: ";
+  out += client_ip;
+  out += "\r\n";
+  if (xfp) header.erase("X-Forwarded-Proto");
+  if (xri) header.erase("X-Real-IP");
+  if (xfh) header.erase("X-Forwarded-Host");
   const auto host = header[http::field::host];
   if (!host.empty()) {
-    header.set("X-Forwarded-Host", host);
-  } else {
-    header.erase("X-Forwarded-Host");
+    out += "X-Forwarded-Host: ";
+    out.append(host.data(), host.size());
+    out += "\r\n";
+  }
+}
+
+void add_forwarded(http::request_header<>& header, std::string_view client_ip, std::string_view proto) {
+  std::string lines;
+  take_forwarded(header, client_ip, proto, lines);
+  std::string_view rest = lines;
+  while (!rest.empty()) {
+    const auto eol = rest.find("\r\n");
+    const auto line = rest.substr(0, eol);
+    const auto colon = line.find(": ");
+    header.insert(line.substr(0, colon), line.substr(colon + 2));
+    rest.remove_prefix(eol + 2);
   }
 }
 

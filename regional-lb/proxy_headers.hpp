@@ -48,6 +48,12 @@ void strip_hop_by_hop(http::header<isRequest>& header, bool keep_upgrade);
 // Adds the X-Forwarded-* family for a request from client_ip arriving over proto.
 void add_forwarded(http::request_header<>& header, std::string_view client_ip, std::string_view proto);
 
+// add_forwarded without growing the header (the proxy path): removes the
+// client's X-Forwarded-For/-Proto/-Host and X-Real-IP from header and appends
+// this hop's to out as "Name: value\r\n" lines, for the serialised request.
+void take_forwarded(http::request_header<>& header, std::string_view client_ip, std::string_view proto,
+                    std::string& out);
+
 // The value of cookie `name` in the Cookie header(s), or empty.
 std::string_view find_cookie(const http::request_header<>& header, std::string_view name);
 

@@ -17,7 +17,7 @@ namespace {
 // late response) that would be mistaken for the next answer.
 bool looks_alive(UpstreamConnection& conn) {
   if (conn.buffer.size() != 0) return false;
-  auto& socket = conn.stream.socket();
+  auto& socket = conn.socket;
   if (!socket.is_open()) return false;
   char byte;
   const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -41,7 +41,7 @@ std::unique_ptr<UpstreamConnection> UpstreamConnections::take(std::size_t pool, 
       return conn;
     }
     boost::system::error_code ignored;
-    conn->stream.socket().close(ignored);
+    conn->socket.close(ignored);
   }
   return nullptr;
 }
@@ -51,11 +51,11 @@ void UpstreamConnections::give_back(std::size_t pool, std::size_t member, std::u
   if (pool >= idle_.size() || member >= idle_[pool].size() || max_idle == 0) return;
   auto& list = idle_[pool][member];
   conn->idle_since = std::chrono::steady_clock::now();
-  conn->stream.expires_never();
+  conn->deadline.disarm();
   list.push_back(std::move(conn));
   while (list.size() > max_idle) {
     boost::system::error_code ignored;
-    list.front()->stream.socket().close(ignored);
+    list.front()->socket.close(ignored);
     list.pop_front();
   }
 }
@@ -69,7 +69,7 @@ void UpstreamConnections::close_idle(std::size_t pool, std::size_t member) {
   if (pool >= idle_.size() || member >= idle_[pool].size()) return;
   for (auto& conn : idle_[pool][member]) {
     boost::system::error_code ignored;
-    conn->stream.socket().close(ignored);
+    conn->socket.close(ignored);
   }
   idle_[pool][member].clear();
 }
@@ -79,7 +79,7 @@ void UpstreamConnections::clear() {
     for (auto& list : pool) {
       for (auto& conn : list) {
         boost::system::error_code ignored;
-        conn->stream.socket().close(ignored);
+        conn->socket.close(ignored);
       }
       list.clear();
     }

@@ -7,18 +7,21 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <deque>
 #include <memory>
 #include <vector>
 
+#include "regional-lb/stream_io.hpp"
+
 namespace gslb::lb {
 
 struct UpstreamConnection {
-  explicit UpstreamConnection(boost::asio::io_context& io) : stream(io) {}
-  boost::beast::tcp_stream stream;
+  explicit UpstreamConnection(boost::asio::io_context& io) : socket(io), deadline(socket) {}
+  boost::asio::ip::tcp::socket socket;  // non-blocking mode once connected (write_all)
+  Deadline deadline;
   boost::beast::flat_buffer buffer;  // bytes read from the backend not yet parsed
   std::chrono::steady_clock::time_point idle_since;
   bool reused = false;  // came from the cache (may have been closed by the backend meanwhile)

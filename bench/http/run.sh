@@ -115,7 +115,8 @@ WRK_PID=""
 cleanup() {
   local k
   [ -n "$WRK_PID" ] && stop_pid "$WRK_PID"
-  for k in "${!PID[@]}"; do stop_pid "${PID[$k]}" QUIT; done
+  # nginx stops gracefully on QUIT; for gslb and HAProxy QUIT would mean a core dump
+  for k in "${!PID[@]}"; do stop_pid "${PID[$k]}" "$([ "$k" = nginx ] && echo QUIT || echo TERM)"; done
   for k in "${!BPID[@]}"; do stop_pid "${BPID[$k]}" QUIT; done
   rm -rf "$RUN"
 }
@@ -386,6 +387,8 @@ if has_mode abrupt; then
     ev "backend 2 answering"
     wait "$WRK_PID" || true
     WRK_PID=""
+    # Evidence that the proxy saw the failure (HAProxy and nginx: their logs).
+    [ "$p" = gslb ] && ev "gslb /status: $(curl -s -m 2 "http://127.0.0.1:$GSLB_ADMIN/status" | tr -d '\n')"
     # let every proxy take backend 2 back before the next one's run
     sleep 3
   done
