@@ -145,7 +145,8 @@ asio::awaitable<void> pump(From& from, To& to, std::vector<char>& buf, Deadline&
 
 // After 101 Switching Protocols both sides speak the new protocol: relay raw
 // bytes both ways, first whatever was already read past the HTTP messages.
-asio::awaitable<void> tunnel(ClientConnection client, UpstreamConnection& upstream, std::chrono::milliseconds idle) {
+asio::awaitable<void> tunnel(const ClientConnection& client, UpstreamConnection& upstream,
+                             std::chrono::milliseconds idle) {
   if (client.buffer.size() > 0) {
     const auto data = client.buffer.data();
     const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
@@ -188,9 +189,9 @@ class InFlight {
 
 }  // namespace
 
-asio::awaitable<bool> send_simple_response(ClientConnection client, const ServerConfig& server, http::status status,
-                                           std::string_view body, bool keep_alive, unsigned version,
-                                           std::string_view location) {
+asio::awaitable<bool> send_simple_response(const ClientConnection& client, const ServerConfig& server,
+                                           http::status status, std::string_view body, bool keep_alive,
+                                           unsigned version, std::string_view location) {
   http::response<http::string_body> res{status, 11};
   if (!server.server_header.empty()) res.set(http::field::server, server.server_header);
   res.set(http::field::content_type, "text/plain; charset=utf-8");
@@ -215,7 +216,7 @@ asio::awaitable<bool> send_simple_response(ClientConnection client, const Server
 }
 
 asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::size_t pool_index,
-                                      ClientConnection client, RequestParser& parser) {
+                                      const ClientConnection& client, RequestParser& parser) {
   const ServerConfig& server = state.region->config.server;
   const PoolConfig& pool_config = state.region->config.pools[pool_index];
   const Timeouts& t = server.timeouts;

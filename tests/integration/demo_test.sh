@@ -8,6 +8,26 @@
 set -euo pipefail
 source_dir=${GSLB_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 : "${GSLB:?GSLB must name the gslb binary}"
-port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-admin_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# A port free for both UDP and TCP (the server binds both), and one for the admin API.
+free_port() {
+  /usr/bin/python3 - << 'PY'
+import socket
+for _ in range(50):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    port = u.getsockname()[1]
+    t = socket.socket()
+    try:
+        t.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        t.close()
+        u.close()
+    print(port)
+    break
+PY
+}
+port=$(free_port)
+admin_port=$(free_port)
 GSLB=$GSLB PORT=$port ADMIN_PORT=$admin_port timeout 120 "$source_dir/scripts/demo.sh" --check
