@@ -9,6 +9,10 @@
 #   --gslb PATH      gslb binary (default: $GSLB or build/gslb of this checkout)
 #   --out DIR        where raw outputs go (default bench/dns/results/raw/<timestamp>);
 #                    the markdown summary is DIR/summary.md and is printed
+#   --client NAME    load generator: dnsperf (default) or ecsperf (bench/gslb/ecsperf.cpp,
+#                    built here: sendmmsg/recvmmsg, one connected socket, every query with
+#                    an OPT RR; about twice dnsperf's rate on one core, so the servers, not
+#                    the client, saturate)
 #   --bigzone        instead of throughput: start each server (default gslb,knot,nsd) on
 #                    a zone of --records A/AAAA records, time start -> first SOA answer,
 #                    read VmRSS/VmHWM
@@ -32,6 +36,7 @@ DURATION=10
 GSLB=${GSLB:-$REPO/build/gslb}
 OUT=""
 MODE=qps
+CLIENT=dnsperf
 RECORDS=1000000
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
@@ -47,6 +52,7 @@ while [ $# -gt 0 ]; do
     --gslb) GSLB=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --bigzone) MODE=bigzone; shift ;;
+    --client) CLIENT=$2; shift 2 ;;
     --records) RECORDS=$2; shift 2 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
@@ -219,12 +225,44 @@ sanity
 dnsperf_args() { # dnsperf_args PORT SECONDS
   echo -s 127.0.0.1 -p "$1" -d "$queries" -l "$2" -c "$CLIENTS" -q "$OUTSTANDING" -t 2
 }
-echo "server: taskset -c $SERVER_CPU <server> (one worker); client: taskset -c $CLIENT_CPU dnsperf" \
-  "$(dnsperf_args PORT "$DURATION")" > "$OUT/commands.txt"
+case "$CLIENT" in
+  dnsperf) ;;
+  ecsperf)
+    cxx=${CXX:-$(command -v c++ || command -v g++ || true)}
+    [ -n "$cxx" ] || die "no C++ compiler for ecsperf"
+    "$cxx" -O2 -std=c++20 -Wall -o "$RUN/ecsperf" "$REPO/bench/gslb/ecsperf.cpp"
+    ;;
+  *) die "--client must be dnsperf or ecsperf" ;;
+esac
+# load PORT SECONDS: one bounded run of the client pinned to CLIENT_CPU;
+# ecsperf's key=value line is restated in dnsperf's words so that summarize.py
+# reads either.
+load() {
+  local pin=(timeout $(($2 + 30)) taskset -c "$CLIENT_CPU")
+  if [ "$CLIENT" = dnsperf ]; then
+    # shellcheck disable=SC2046
+    "${pin[@]}" dnsperf $(dnsperf_args "$1" "$2")
+    return
+  fi
+  "${pin[@]}" "$RUN/ecsperf" -s 127.0.0.1 -p "$1" -d "$queries" -l "$2" -q "$OUTSTANDING" -t 2000 | awk '
+    { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+    END {
+      printf "  Queries sent:         %d\n  Queries completed:    %d\n  Queries lost:         %d\n", v["sent"], v["completed"], v["lost"]
+      printf "  Response codes:       NOERROR %d, NXDOMAIN %d, SERVFAIL %d\n", v["noerror"], v["nxdomain"], v["servfail"]
+      printf "  Run time (s):         %s\n  Queries per second:   %s\n", v["seconds"], v["qps"]
+      printf "  Average Latency (s):  %.6f\n", v["avg_latency_us"] / 1e6
+    }'
+}
+if [ "$CLIENT" = dnsperf ]; then
+  echo "server: taskset -c $SERVER_CPU <server> (one worker); client: taskset -c $CLIENT_CPU dnsperf" \
+    "$(dnsperf_args PORT "$DURATION")" > "$OUT/commands.txt"
+else
+  echo "server: taskset -c $SERVER_CPU <server> (one worker); client: taskset -c $CLIENT_CPU ecsperf" \
+    "-s 127.0.0.1 -p PORT -d $queries -l $DURATION -q $OUTSTANDING -t 2000 (no ECS: OPT only)" > "$OUT/commands.txt"
+fi
 # warm-up, not recorded: first touches of the zone data and socket buffers
 for s in "${SELECTED[@]}"; do
-  # shellcheck disable=SC2046
-  timeout 20 taskset -c "$CLIENT_CPU" dnsperf $(dnsperf_args "${PORT[$s]}" 1) > /dev/null 2>&1 || true
+  (load "${PORT[$s]}" 1 > /dev/null 2>&1 || true)
 done
 clk_tck=$(getconf CLK_TCK)
 n=${#SELECTED[@]}
@@ -240,9 +278,7 @@ for r in $(seq 1 "$ROUNDS"); do
     k0=$(tree_ticks "${PID[$s]}")
     u0=$(tree_ticks "${PID[$s]}" user)
     w0=$(date +%s%N)
-    # shellcheck disable=SC2046
-    timeout $((DURATION + 30)) taskset -c "$CLIENT_CPU" dnsperf $(dnsperf_args "${PORT[$s]}" "$DURATION") \
-      > "$f" 2>&1 || echo "run.sh: dnsperf failed against $s" >&2
+    load "${PORT[$s]}" "$DURATION" > "$f" 2>&1 || echo "run.sh: $CLIENT failed against $s" >&2
     w1=$(date +%s%N)
     k1=$(tree_ticks "${PID[$s]}")
     u1=$(tree_ticks "${PID[$s]}" user)

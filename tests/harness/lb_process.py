@@ -6,6 +6,7 @@ is ever guessed. Stderr is collected in a thread so the process never blocks
 on a full pipe.
 """
 
+import http.client
 import os
 import queue
 import re
@@ -91,3 +92,15 @@ class LbProcess:
             raise
         finally:
             self._dir.cleanup()
+
+
+def admin(lb, method, path):
+    """One request to `lb`'s admin API (started with an admin listener);
+    returns (status, body bytes)."""
+    c = http.client.HTTPConnection("127.0.0.1", lb.admin_port, timeout=10)
+    try:
+        c.request(method, path)
+        r = c.getresponse()
+        return r.status, r.read()
+    finally:
+        c.close()

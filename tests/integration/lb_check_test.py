@@ -14,10 +14,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 from tls_certs import make_ca  # noqa: E402
+from testrun import run_tests  # noqa: E402
 
 GSLB = os.path.abspath(os.environ.get("GSLB", "build/gslb"))
 SOURCE = os.environ.get("GSLB_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -116,22 +116,5 @@ def test_region_yaml_good_and_bad():
         shutil.rmtree(d, ignore_errors=True)
 
 
-def main():
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
-    failed = []
-    for name, fn in tests:
-        start = time.monotonic()
-        try:
-            fn()
-            print("ok   %-60s %.2fs" % (name, time.monotonic() - start), flush=True)
-        except Exception:
-            failed.append(name)
-            print("FAIL %s\n%s" % (name, traceback.format_exc()), flush=True)
-    if failed:
-        print("failed: " + ", ".join(failed))
-        return 1
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_tests(globals()))

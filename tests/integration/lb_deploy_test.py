@@ -11,16 +11,15 @@ connections, GET and POST) running the whole time:
   checks eject it), and it serves again once back.
 """
 
-import http.client
 import json
 import os
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 from lb_load import BackendProcess, Load  # noqa: E402
-from lb_process import LbProcess  # noqa: E402
+from lb_process import LbProcess, admin  # noqa: E402
+from testrun import run_tests  # noqa: E402
 
 
 def config(backends):
@@ -39,15 +38,6 @@ pools:
     backends:
 %s
 """ % members
-
-
-def admin(lb, method, path):
-    c = http.client.HTTPConnection("127.0.0.1", lb.admin_port, timeout=10)
-    c.request(method, path)
-    r = c.getresponse()
-    body = r.read()
-    c.close()
-    return r.status, body.decode()
 
 
 def backend_status(lb, address):
@@ -139,24 +129,5 @@ def test_kill_9_under_load_fails_no_request():
             b.kill()
 
 
-def main():
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
-    failed = []
-    for name, fn in tests:
-        if sys.argv[1:] and not any(o in name for o in sys.argv[1:]):
-            continue
-        start = time.monotonic()
-        try:
-            fn()
-            print("ok   %-60s %.2fs" % (name, time.monotonic() - start), flush=True)
-        except Exception:
-            failed.append(name)
-            print("FAIL %s\n%s" % (name, traceback.format_exc()), flush=True)
-    if failed:
-        print("failed: " + ", ".join(failed))
-        return 1
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_tests(globals()))

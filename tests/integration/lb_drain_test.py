@@ -10,11 +10,11 @@ import os
 import sys
 import threading
 import time
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 from lb_backend import Backend  # noqa: E402
-from lb_process import LbProcess  # noqa: E402
+from lb_process import LbProcess, admin  # noqa: E402
+from testrun import run_tests  # noqa: E402
 
 
 def config(backends):
@@ -31,15 +31,6 @@ pools:
     backends:
 %s
 """ % members
-
-
-def admin(lb, method, path):
-    c = http.client.HTTPConnection("127.0.0.1", lb.admin_port, timeout=10)
-    c.request(method, path)
-    r = c.getresponse()
-    body = r.read()
-    c.close()
-    return r.status, body.decode()
 
 
 def backend_status(lb, address):
@@ -128,24 +119,5 @@ def test_drain_stops_new_requests_finishes_in_flight_and_closes_idle_connections
         b.stop()
 
 
-def main():
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
-    failed = []
-    for name, fn in tests:
-        if sys.argv[1:] and not any(o in name for o in sys.argv[1:]):
-            continue
-        start = time.monotonic()
-        try:
-            fn()
-            print("ok   %-60s %.2fs" % (name, time.monotonic() - start), flush=True)
-        except Exception:
-            failed.append(name)
-            print("FAIL %s\n%s" % (name, traceback.format_exc()), flush=True)
-    if failed:
-        print("failed: " + ", ".join(failed))
-        return 1
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_tests(globals()))

@@ -8,11 +8,11 @@ import json
 import os
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 from lb_backend import Backend  # noqa: E402
-from lb_process import LbProcess  # noqa: E402
+from lb_process import LbProcess, admin  # noqa: E402
+from testrun import run_tests  # noqa: E402
 
 
 def config(backends, pool_extra="", top_extra="", weight=1):
@@ -125,15 +125,6 @@ def test_passive_check_never_ejects_the_last_backend():
         a.stop()
 
 
-def admin(lb, method, path):
-    c = http.client.HTTPConnection("127.0.0.1", lb.admin_port, timeout=10)
-    c.request(method, path)
-    r = c.getresponse()
-    body = r.read()
-    c.close()
-    return r.status, body
-
-
 def test_admin_drain_health_and_metrics():
     a, b = Backend("a").start(), Backend("b").start()
     lb = LbProcess(config([a, b], top_extra='admin: { address: "127.0.0.1:0" }'), admin=True)
@@ -234,24 +225,5 @@ def test_slow_start_ramps_a_returning_backend():
         b.stop()
 
 
-def main():
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
-    failed = []
-    for name, fn in tests:
-        if sys.argv[1:] and not any(o in name for o in sys.argv[1:]):
-            continue
-        start = time.monotonic()
-        try:
-            fn()
-            print("ok   %-60s %.2fs" % (name, time.monotonic() - start), flush=True)
-        except Exception:
-            failed.append(name)
-            print("FAIL %s\n%s" % (name, traceback.format_exc()), flush=True)
-    if failed:
-        print("failed: " + ", ".join(failed))
-        return 1
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_tests(globals()))

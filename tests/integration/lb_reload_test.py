@@ -9,11 +9,11 @@ import os
 import sys
 import threading
 import time
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 from lb_backend import Backend  # noqa: E402
 from lb_process import LbProcess  # noqa: E402
+from testrun import run_tests  # noqa: E402
 
 
 def config(backend, listener="127.0.0.1:0", extra=""):
@@ -85,22 +85,5 @@ def test_request_in_flight_during_reload_completes():
         b.stop()
 
 
-def main():
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
-    failed = []
-    for name, fn in tests:
-        start = time.monotonic()
-        try:
-            fn()
-            print("ok   %-60s %.2fs" % (name, time.monotonic() - start), flush=True)
-        except Exception:
-            failed.append(name)
-            print("FAIL %s\n%s" % (name, traceback.format_exc()), flush=True)
-    if failed:
-        print("failed: " + ", ".join(failed))
-        return 1
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_tests(globals()))

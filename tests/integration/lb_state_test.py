@@ -11,11 +11,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 from lb_backend import Backend  # noqa: E402
-from lb_process import LbProcess  # noqa: E402
+from lb_process import LbProcess, admin  # noqa: E402
+from testrun import run_tests  # noqa: E402
 
 
 def config(backends, state_line="", check="interval: 1s, timeout: 500ms, rise: 2, fall: 1"):
@@ -34,15 +34,6 @@ pools:
     backends:
 %s
 """ % (state_line, check, members)
-
-
-def admin(lb, method, path):
-    c = http.client.HTTPConnection("127.0.0.1", lb.admin_port, timeout=10)
-    c.request(method, path)
-    r = c.getresponse()
-    body = r.read()
-    c.close()
-    return r.status, body.decode()
 
 
 def backends_status(lb):
@@ -174,24 +165,5 @@ def test_unusable_state_file_is_a_clear_error():
         tmp.cleanup()
 
 
-def main():
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
-    failed = []
-    for name, fn in tests:
-        if sys.argv[1:] and not any(o in name for o in sys.argv[1:]):
-            continue
-        start = time.monotonic()
-        try:
-            fn()
-            print("ok   %-60s %.2fs" % (name, time.monotonic() - start), flush=True)
-        except Exception:
-            failed.append(name)
-            print("FAIL %s\n%s" % (name, traceback.format_exc()), flush=True)
-    if failed:
-        print("failed: " + ", ".join(failed))
-        return 1
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_tests(globals()))
