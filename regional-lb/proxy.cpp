@@ -372,7 +372,12 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
     }
     if (send_error) {
       if (read_past_first_piece) co_return co_await fail(http::status::bad_gateway, "bad gateway");
-      if (conn->reused && stale_retries++ < 2) continue;  // the backend had closed it: same member, fresh socket
+      if (conn->reused && stale_retries++ < 2) {
+        // The backend had closed it: same member, fresh socket. Its other
+        // idle connections are likely closed too (a restart): not reused.
+        state.upstream.close_idle(pool_index, *member);
+        continue;
+      }
       state.record_outcome(pool_index, view, *member, false, false);
       tried.push_back(*member);
       if (tried.size() >= max_members) co_return co_await fail(http::status::bad_gateway, "bad gateway");
@@ -404,7 +409,10 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
       base::log_debug("lb", m.address.text, ": no response header: ", rec.message(), conn->reused ? " (reused)" : "");
       const bool nothing_received = !response_started && conn->buffer.size() == 0;
       const bool replayable = !read_past_first_piece && nothing_received;
-      if (replayable && conn->reused && stale_retries++ < 2) continue;
+      if (replayable && conn->reused && stale_retries++ < 2) {
+        state.upstream.close_idle(pool_index, *member);  // as for a failed send above
+        continue;
+      }
       if (replayable && is_idempotent(req.method()) && !idempotent_retry_used) {
         idempotent_retry_used = true;
         tried.push_back(*member);

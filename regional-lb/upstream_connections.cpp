@@ -12,13 +12,23 @@ UpstreamConnections::UpstreamConnections(std::vector<std::size_t> members_per_po
 
 namespace {
 
+// Below this idle time a pooled connection is reused without looking at its
+// socket. Backends close idle connections, or send a last "408" before doing
+// so, after seconds of silence, not milliseconds; a busy proxy reuses its
+// connections within milliseconds, and a system call per request to check
+// them would be its largest avoidable kernel cost. A connection that was
+// closed anyway (a backend restarting) fails on first use, with nothing
+// answered, and the request is replayed on a fresh one (forward_request).
+constexpr std::chrono::milliseconds kTrustedIdle{1000};
+
 // A pooled connection is usable when reading would block: EOF means the
 // backend closed it, and bytes mean it sent something unasked (a stray or
 // late response) that would be mistaken for the next answer.
-bool looks_alive(UpstreamConnection& conn) {
+bool looks_alive(UpstreamConnection& conn, std::chrono::steady_clock::duration idle) {
   if (conn.buffer.size() != 0) return false;
   auto& socket = conn.socket;
   if (!socket.is_open()) return false;
+  if (idle < kTrustedIdle) return true;
   char byte;
   const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
@@ -36,7 +46,7 @@ std::unique_ptr<UpstreamConnection> UpstreamConnections::take(std::size_t pool, 
   while (!list.empty()) {
     auto conn = std::move(list.back());
     list.pop_back();
-    if (now - conn->idle_since <= max_age && looks_alive(*conn)) {
+    if (now - conn->idle_since <= max_age && looks_alive(*conn, now - conn->idle_since)) {
       conn->reused = true;
       return conn;
     }

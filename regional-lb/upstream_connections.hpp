@@ -31,7 +31,9 @@ class UpstreamConnections {
  public:
   explicit UpstreamConnections(std::vector<std::size_t> members_per_pool);
 
-  // An idle connection that still looks alive (no EOF, no stray bytes), or nullptr.
+  // An idle connection that still looks alive, or nullptr. One idle for a
+  // second or more is checked (no EOF, no stray bytes: one system call);
+  // a more recent one is trusted, and may turn out closed on first use.
   std::unique_ptr<UpstreamConnection> take(std::size_t pool, std::size_t member, std::chrono::milliseconds max_age);
 
   // Keeps conn for reuse unless the backend's cache is full (then the oldest goes).
