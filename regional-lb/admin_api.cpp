@@ -156,6 +156,8 @@ http::response<http::string_body> metrics(const Region& region, const ProcessSta
       {"gslb_lb_backend_latency_seconds", "gauge", "EWMA of time to response header."},
       {"gslb_lb_backend_responses_total", "counter", "Attempts that got a response header."},
       {"gslb_lb_backend_failures_total", "counter", "Connect errors, timeouts, broken responses and 5xx."},
+      {"gslb_lb_backend_retries_total", "counter", "Attempts sent to the backend after another attempt failed."},
+      {"gslb_lb_backend_ejections_total", "counter", "Passive-check ejections of the backend."},
   };
   for (std::size_t f = 0; f < std::size(families); ++f) {
     out << "# HELP " << families[f].name << ' ' << families[f].help << "\n# TYPE " << families[f].name << ' '
@@ -181,12 +183,42 @@ http::response<http::string_body> metrics(const Region& region, const ProcessSta
           case 4:
             out << m.load->responses.load(std::memory_order_relaxed);
             break;
-          default:
+          case 5:
             out << m.load->failures.load(std::memory_order_relaxed);
+            break;
+          case 6:
+            out << m.load->retries.load(std::memory_order_relaxed);
+            break;
+          default:
+            out << m.load->ejections.load(std::memory_order_relaxed);
             break;
         }
         out << '\n';
       }
+    }
+  }
+  // Time to response header per backend, as a Prometheus histogram
+  // (cumulative buckets, sum, count).
+  out << "# HELP gslb_lb_backend_response_seconds Time from request sent to response header received.\n"
+         "# TYPE gslb_lb_backend_response_seconds histogram\n";
+  for (const auto& pool : region.pools) {
+    const auto view = pool->view();
+    for (const auto& m : view->members()) {
+      const std::string labels = "pool=\"" + label(view->name()) + "\",backend=\"" + label(m.address.text) + "\"";
+      std::uint64_t cumulative = 0;
+      for (std::size_t b = 0; b < m.load->latency_buckets.size(); ++b) {
+        cumulative += m.load->latency_buckets[b].load(std::memory_order_relaxed);
+        out << "gslb_lb_backend_response_seconds_bucket{" << labels << ",le=\"";
+        if (b < BackendLoad::latency_bounds_us.size()) {
+          out << BackendLoad::latency_bounds_us[b] / 1e6;
+        } else {
+          out << "+Inf";
+        }
+        out << "\"} " << cumulative << '\n';
+      }
+      out << "gslb_lb_backend_response_seconds_sum{" << labels << "} "
+          << m.load->latency_sum_us.load(std::memory_order_relaxed) / 1e6 << '\n'
+          << "gslb_lb_backend_response_seconds_count{" << labels << "} " << cumulative << '\n';
     }
   }
   return reply(http::status::ok, out.str(), "text/plain; version=0.0.4");

@@ -3,7 +3,10 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+
+#include "regional-lb/balancer.hpp"
 
 using namespace gslb::lb;
 
@@ -112,6 +115,28 @@ TEST_CASE("/metrics speaks the Prometheus text format") {
   CHECK(body.find("gslb_lb_backend_up{pool=\"web\",backend=\"10.0.0.2:80\"} 0\n") != std::string::npos);
   CHECK(body.find("gslb_lb_backend_draining{pool=\"web\",backend=\"10.0.0.2:80\"} 1\n") != std::string::npos);
   CHECK(body.find("# TYPE gslb_lb_backend_failures_total counter\n") != std::string::npos);
+}
+
+TEST_CASE("/metrics: response-time histogram, retries and ejections per backend") {
+  Region region = make_region();
+  const auto view = region.pools[0]->view();
+  Balancer::on_request_end(*view, 0, std::chrono::microseconds(800));     // ≤ 1 ms
+  Balancer::on_request_end(*view, 0, std::chrono::microseconds(30'000));  // ≤ 50 ms
+  Balancer::on_request_end(*view, 0, std::chrono::seconds(20));           // above every bound
+  view->members()[0].load->retries.store(2);
+  view->members()[1].load->ejections.store(1);
+  const std::string body = call(region, http::verb::get, "/metrics").body();
+  const std::string a = "{pool=\"web\",backend=\"10.0.0.1:80\"";
+  CHECK(body.find("# TYPE gslb_lb_backend_response_seconds histogram\n") != std::string::npos);
+  CHECK(body.find("gslb_lb_backend_response_seconds_bucket" + a + ",le=\"0.001\"} 1\n") != std::string::npos);
+  CHECK(body.find("gslb_lb_backend_response_seconds_bucket" + a + ",le=\"0.025\"} 1\n") != std::string::npos);
+  CHECK(body.find("gslb_lb_backend_response_seconds_bucket" + a + ",le=\"0.05\"} 2\n") != std::string::npos);
+  CHECK(body.find("gslb_lb_backend_response_seconds_bucket" + a + ",le=\"10\"} 2\n") != std::string::npos);
+  CHECK(body.find("gslb_lb_backend_response_seconds_bucket" + a + ",le=\"+Inf\"} 3\n") != std::string::npos);
+  CHECK(body.find("gslb_lb_backend_response_seconds_count" + a + "} 3\n") != std::string::npos);
+  CHECK(body.find("gslb_lb_backend_response_seconds_sum" + a + "} 20.0308\n") != std::string::npos);
+  CHECK(body.find("gslb_lb_backend_retries_total" + a + "} 2\n") != std::string::npos);
+  CHECK(body.find("gslb_lb_backend_ejections_total{pool=\"web\",backend=\"10.0.0.2:80\"} 1\n") != std::string::npos);
 }
 
 TEST_CASE("weight is set, refused out of range, and reset to the configured one") {

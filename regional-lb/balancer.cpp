@@ -32,6 +32,13 @@ void Balancer::on_request_end(const PoolView& view, std::uint32_t member, std::c
   const auto old = static_cast<std::int64_t>(load.latency_ewma_us.load(std::memory_order_relaxed));
   const std::int64_t next = old == 0 ? std::max<std::int64_t>(sample, 1) : old + (sample - old) / 8;
   load.latency_ewma_us.store(static_cast<std::uint32_t>(std::max<std::int64_t>(next, 1)), std::memory_order_relaxed);
+  std::size_t bucket = 0;
+  while (bucket < BackendLoad::latency_bounds_us.size() &&
+         sample > static_cast<std::int64_t>(BackendLoad::latency_bounds_us[bucket]))
+    ++bucket;
+  load.latency_buckets[bucket].fetch_add(1, std::memory_order_relaxed);
+  load.latency_sum_us.fetch_add(static_cast<std::uint64_t>(std::max<std::int64_t>(sample, 0)),
+                                std::memory_order_relaxed);
 }
 
 }  // namespace gslb::lb

@@ -205,6 +205,7 @@ void HealthMonitor::eject(std::size_t pool_index, std::size_t member) {
   auto backoff = cfg.passive.eject;
   for (int i = 1; i < p.ejections && backoff < cfg.passive.max_eject; ++i) backoff *= 2;
   backoff = std::min(backoff, cfg.passive.max_eject);
+  view->members()[member].load->ejections.fetch_add(1, std::memory_order_relaxed);
   pool.set_ejected(member, true);
   base::log_info("lb", "pool ", cfg.name, " backend ", cfg.backends[member].address.text, " ejected for ",
                  base::format_duration(backoff), " after ", cfg.passive.failures, " consecutive failures");

@@ -17,6 +17,7 @@
 // views through a Snapshot<PoolView>::Reader.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -36,10 +37,20 @@ namespace gslb::lb {
 // Shared across workers; updated per request with relaxed atomics (a lost
 // EWMA update under a race only delays convergence by one sample).
 struct BackendLoad {
+  // Upper bounds (µs) of the response-latency histogram buckets; the last
+  // bucket counts everything above (Prometheus "+Inf").
+  static constexpr std::array<std::uint32_t, 12> latency_bounds_us{
+      1'000, 2'500, 5'000, 10'000, 25'000, 50'000, 100'000, 250'000, 500'000, 1'000'000, 2'500'000, 10'000'000};
+
   std::atomic<std::int32_t> in_flight{0};
   std::atomic<std::uint32_t> latency_ewma_us{0};  // 0 until the first sample
   std::atomic<std::uint64_t> responses{0};        // attempts that got a response header (metrics)
   std::atomic<std::uint64_t> failures{0};         // connect errors, timeouts, broken responses, 5xx (metrics)
+  std::atomic<std::uint64_t> retries{0};          // attempts sent here after another attempt failed (metrics)
+  std::atomic<std::uint64_t> ejections{0};        // passive-check ejections (metrics)
+  // Time to response header: counts per bucket (not cumulative) and the sum.
+  std::array<std::atomic<std::uint64_t>, latency_bounds_us.size() + 1> latency_buckets{};
+  std::atomic<std::uint64_t> latency_sum_us{0};
 };
 
 enum class MemberState : std::uint8_t { up, down, draining };

@@ -301,6 +301,7 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
   bool read_past_first_piece = false;  // then the request can no longer be replayed
   bool idempotent_retry_used = false;
   int stale_retries = 0;
+  int attempts = 0;  // every pick after the first is a retry (metrics)
   const std::size_t max_members = std::min<std::size_t>(3, std::max<std::size_t>(1, view.available().size()));
 
   while (true) {
@@ -313,6 +314,7 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
                               tried.empty() ? "no backend available" : "bad gateway");
     }
     const auto& m = view.members()[*member];
+    if (attempts++ > 0) m.load->retries.fetch_add(1, std::memory_order_relaxed);
     client.record.backend.assign(m.address.text);  // the last one tried is logged
     // Counted from the pick, connect included: a drain waiting for in-flight
     // to reach 0 must also wait for requests still connecting to the member.

@@ -104,8 +104,8 @@ def test_passive_check_ejects_a_failing_backend():
         wait_for_log(lb, "ejected for 30s after 3 consecutive failures")
         results += [ask(conn) for _ in range(10)]
         # The third failure ejects; the ejection is applied on the health thread,
-        # so one request already on its way may still reach "a".
-        assert 3 <= results.count((500, "a")) <= 4, results
+        # so on a busy machine a few requests already on their way may still reach "a".
+        assert 3 <= results.count((500, "a")) <= 6, results
         assert results[-10:] == [(200, "b")] * 10
     finally:
         assert lb.stop() == 0
@@ -151,6 +151,10 @@ def test_admin_drain_health_and_metrics():
         assert status == 200
         assert ('gslb_lb_backend_draining{pool="web",backend="%s"} 1' % b.address).encode() in body
         assert ('gslb_lb_backend_responses_total{pool="web",backend="%s"} 3' % a.address).encode() in body
+        # Every response that reached "a" is in its response-time histogram.
+        assert ('gslb_lb_backend_response_seconds_count{pool="web",backend="%s"} 3' % a.address).encode() in body
+        assert ('gslb_lb_backend_response_seconds_bucket{pool="web",backend="%s",le="+Inf"} 3'
+                % a.address).encode() in body
         # 4 + 6 + 1 answered 200 by backends, 1 answered 503 by the proxy itself.
         assert b'gslb_lb_responses_total{class="2xx"} 11' in body, body
         assert b'gslb_lb_responses_total{class="5xx"} 1' in body, body
