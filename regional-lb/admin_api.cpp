@@ -308,6 +308,19 @@ http::response<http::string_body> backend_action(const Region& region, std::stri
   return reply(http::status::not_found, "no pool " + std::string(parts[1]) + "\n", "text/plain");
 }
 
+// True when the request carries "Authorization: Bearer TOKEN"; compared in
+// constant time so the answer time does not reveal a matching prefix.
+bool bearer_matches(const http::request<http::string_body>& request, const std::string& token) {
+  const auto field = request[http::field::authorization];
+  const std::string_view value(field.data(), field.size());
+  constexpr std::string_view scheme = "Bearer ";
+  if (value.size() != scheme.size() + token.size() || value.substr(0, scheme.size()) != scheme) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < token.size(); ++i)
+    diff |= static_cast<unsigned char>(value[scheme.size() + i] ^ token[i]);
+  return diff == 0;
+}
+
 }  // namespace
 
 http::response<http::string_body> handle_admin_request(const Region& region,
@@ -316,6 +329,13 @@ http::response<http::string_body> handle_admin_request(const Region& region,
   const std::string_view target(request.target().data(), request.target().size());
   const std::string_view path = target.substr(0, target.find('?'));
   const bool get = request.method() == http::verb::get || request.method() == http::verb::head;
+  // GET /health stays open: health checkers (gslb serve's) carry no credentials.
+  if (!region.config.admin.token.empty() && !(get && path == "/health") &&
+      !bearer_matches(request, region.config.admin.token)) {
+    auto res = reply(http::status::unauthorized, "missing or wrong bearer token\n", "text/plain");
+    res.set(http::field::www_authenticate, "Bearer");
+    return res;
+  }
   if (path == "/health" || path == "/status" || path == "/metrics") {
     if (!get) return reply(http::status::method_not_allowed, "use GET\n", "text/plain");
     if (path == "/health") return health(region);

@@ -197,3 +197,49 @@ TEST_CASE("operator settings survive a reload (new Region) and a restart (state 
   CHECK(store->load_overrides().empty());
   CHECK(store->load_weights().empty());
 }
+
+TEST_CASE("admin token: 401 without the bearer token except GET /health; off loopback it is required") {
+  auto load = parse_region_config(R"(listeners: [ { address: 127.0.0.1:1 } ]
+admin: { address: "127.0.0.1:9100", token: "0123456789abcdef-secret" }
+pools:
+  web:
+    backends: [ { address: 10.0.0.1:80 } ]
+)",
+                                  "r.yaml");
+  REQUIRE(load.config);
+  Region region(std::move(*load.config), gslb::base::SipKey{1, 2});
+  auto ask = [&](http::verb verb, const std::string& target, const std::string& authorization) {
+    http::request<http::string_body> req{verb, target, 11};
+    if (!authorization.empty()) req.set(http::field::authorization, authorization);
+    return handle_admin_request(region, req, ProcessStats{}, AdminActions{});
+  };
+  CHECK(ask(http::verb::get, "/health", "").result() == http::status::ok);
+  const auto refused = ask(http::verb::get, "/status", "");
+  CHECK(refused.result() == http::status::unauthorized);
+  CHECK(refused[http::field::www_authenticate] == "Bearer");
+  CHECK(ask(http::verb::get, "/metrics", "Bearer 0123456789abcdef-secreT").result() == http::status::unauthorized);
+  CHECK(ask(http::verb::post, "/pools/web/backends/10.0.0.1:80/drain", "Bearer nope").result() ==
+        http::status::unauthorized);
+  CHECK(ask(http::verb::get, "/status", "Bearer 0123456789abcdef-secret").result() == http::status::ok);
+
+  auto exposed = parse_region_config(R"(listeners: [ { address: 127.0.0.1:1 } ]
+admin: { address: "0.0.0.0:9100" }
+pools:
+  web:
+    backends: [ { address: 10.0.0.1:80 } ]
+)",
+                                     "r.yaml");
+  CHECK_FALSE(exposed.config);
+  REQUIRE_FALSE(exposed.diagnostics.empty());
+  CHECK(exposed.diagnostics.items().front().format() ==
+        "r.yaml:2:19: error: admin.address: 0.0.0.0:9100 is not a loopback address; set admin.token to expose the "
+        "admin API");
+  auto short_token = parse_region_config(R"(listeners: [ { address: 127.0.0.1:1 } ]
+admin: { address: "127.0.0.1:9100", token: short }
+pools:
+  web:
+    backends: [ { address: 10.0.0.1:80 } ]
+)",
+                                         "r.yaml");
+  CHECK_FALSE(short_token.config);
+}

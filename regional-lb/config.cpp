@@ -61,8 +61,10 @@ constexpr std::array<SchemaItem, 4> limits_schema{{
     {"body_bytes", V::integer, false, "1073741824", 0, INT64_MAX, "request body bytes; more is 413"},
 }};
 
-constexpr std::array<SchemaItem, 1> admin_schema{{
-    {"address", V::string, true, "", 0, 0, "IP:PORT of the admin API (keep it on a private address)"},
+constexpr std::array<SchemaItem, 2> admin_schema{{
+    {"address", V::string, true, "", 0, 0, "IP:PORT of the admin API (loopback unless a token is set)"},
+    {"token", V::string, false, "", 0, 0,
+     "bearer token (16+ characters) every request but GET /health must carry; required off loopback"},
 }};
 
 constexpr std::array<SchemaItem, 2> listener_schema{{
@@ -502,6 +504,13 @@ ConfigLoad parse_region_config(std::string_view text, const std::string& file) {
   if (top.has("admin")) {
     Section admin(ctx, top.node("admin"), admin_schema, "admin");
     config.admin.address = endpoint_at(ctx, admin, "address");
+    config.admin.token = admin.string("token");
+    if (admin.has("token") && config.admin.token.size() < 16) {
+      ctx.error(admin.mark("token"), "admin.token: use at least 16 characters");
+    } else if (config.admin.address && config.admin.token.empty() && !config.admin.address->ip.is_loopback()) {
+      ctx.error(admin.mark("address"), "admin.address: " + config.admin.address->text +
+                                           " is not a loopback address; set admin.token to expose the admin API");
+    }
   }
   if (top.has("state")) {
     config.state_file = top.string("state");

@@ -180,6 +180,7 @@ struct RouteConfig {
 // The admin listener: /health for the DNS side, /status, /metrics, drain.
 struct AdminConfig {
   std::optional<Endpoint> address;  // absent: no admin listener
+  std::string token;                // empty: loopback only, no authentication
 };
 
 struct RegionConfig {
