@@ -92,6 +92,19 @@ def find_tool(name: str) -> str:
 # ---------------------------------------------------------------------- ports
 
 
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.02):
+    """Polls predicate() until it returns something truthy (returned) or
+    raises AssertionError after `timeout` seconds naming `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
 def free_port() -> int:
     """A port number currently free for both UDP and TCP on 127.0.0.1.
 

@@ -101,15 +101,7 @@ def kdig_ecs(port: int, name: str, rdtype: str, subnet: str):
     return addresses, match.group(1) if match else None
 
 
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.05)
+wait_for = gslbtest.wait_for
 
 
 class ServeGslbTest(unittest.TestCase):

@@ -159,15 +159,7 @@ def kdig(port: int, name: str = "www.gslb.test."):
     return sorted(line.split()[-1] for line in out.splitlines() if re.search(r"\sIN\s+A\s", line))
 
 
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.02)
+wait_for = gslbtest.wait_for
 
 
 class ServeHealthTest(unittest.TestCase):
