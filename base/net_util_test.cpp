@@ -65,19 +65,30 @@ TEST_CASE("address prefixes match v4, v6 and v4-mapped addresses") {
 }
 
 TEST_CASE("reuse-port sockets let several workers bind one address") {
-  std::error_code error;
-  auto address = *SocketAddress::parse("127.0.0.1:0");
-  const int first = open_udp_socket(address, error);
-  REQUIRE(first >= 0);
-  sockaddr_storage bound{};
-  socklen_t length = sizeof bound;
-  REQUIRE(::getsockname(first, reinterpret_cast<sockaddr*>(&bound), &length) == 0);
-  address = SocketAddress(reinterpret_cast<sockaddr*>(&bound), length);
-  CHECK(address.port() != 0);
-  const int second = open_udp_socket(address, error);
-  CHECK(second >= 0);
-  const int listener = open_tcp_listener(address, 16, error);
-  CHECK(listener >= 0);
-  for (int fd : {first, second, listener})
-    if (fd >= 0) ::close(fd);
+  // The kernel picks a free UDP port; the same TCP port may be held by a test
+  // running in parallel, so try a few ports (bounded) until the TCP twin is free.
+  bool checked = false;
+  for (int attempt = 0; attempt < 20 && !checked; ++attempt) {
+    std::error_code error;
+    auto address = *SocketAddress::parse("127.0.0.1:0");
+    const int first = open_udp_socket(address, error);
+    REQUIRE(first >= 0);
+    sockaddr_storage bound{};
+    socklen_t length = sizeof bound;
+    REQUIRE(::getsockname(first, reinterpret_cast<sockaddr*>(&bound), &length) == 0);
+    address = SocketAddress(reinterpret_cast<sockaddr*>(&bound), length);
+    CHECK(address.port() != 0);
+    const int listener = open_tcp_listener(address, 16, error);
+    if (listener < 0 && error == std::errc::address_in_use) {
+      ::close(first);
+      continue;
+    }
+    CHECK(listener >= 0);
+    const int second = open_udp_socket(address, error);
+    CHECK(second >= 0);  // SO_REUSEPORT: a second worker's socket on the same address
+    for (int fd : {first, second, listener})
+      if (fd >= 0) ::close(fd);
+    checked = true;
+  }
+  CHECK(checked);
 }
