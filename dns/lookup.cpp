@@ -63,7 +63,7 @@ void add_referral(const ZoneData& zone, std::uint32_t cut, const LookupQuery& q,
 bool in_zone(const std::uint8_t* name, std::size_t length, const std::uint8_t* origin, std::size_t origin_length) {
   std::size_t i = 0;
   while (length - i > origin_length) i += std::size_t{name[i]} + 1;
-  return length - i == origin_length && std::memcmp(name + i, origin, origin_length) == 0;
+  return length - i == origin_length && same_bytes(name + i, origin, origin_length);
 }
 
 }  // namespace

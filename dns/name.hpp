@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,65 @@ class Name {
 // Lower-cases ASCII letters only (RFC 4343: other octets are not letters).
 inline std::uint8_t dns_tolower(std::uint8_t c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<std::uint8_t>(c + 32) : c;
+}
+
+namespace detail {
+
+inline std::uint64_t load_u64(const std::uint8_t* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+inline std::uint32_t load_u32(const std::uint8_t* p) {
+  std::uint32_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+inline void store_u64(std::uint8_t* p, std::uint64_t w) {
+  std::memcpy(p, &w, sizeof w);
+}
+
+// dns_tolower on eight octets at once: a byte is an upper-case letter when its
+// low seven bits are at least 'A' and at most 'Z' and its top bit is clear;
+// such bytes get 0x20 added (no carries: their bit 5 is clear).
+inline std::uint64_t tolower_u64(std::uint64_t w) {
+  constexpr std::uint64_t ones = 0x0101010101010101ull;
+  constexpr std::uint64_t high = 0x8080808080808080ull;
+  const std::uint64_t low7 = w & ~high;
+  const std::uint64_t at_least_a = low7 + ones * (0x80 - 'A');
+  const std::uint64_t above_z = low7 + ones * (0x80 - 'Z' - 1);
+  const std::uint64_t upper = at_least_a & ~above_z & ~w & high;
+  return w | (upper >> 2);
+}
+
+}  // namespace detail
+
+// Copies `n` octets lower-cased (dns_tolower on each), eight at a time; the
+// query path's name canonicalisation. Reads and writes exactly `n` octets.
+inline void copy_lower(std::uint8_t* out, const std::uint8_t* in, std::size_t n) {
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = dns_tolower(in[i]);
+    return;
+  }
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) detail::store_u64(out + i, detail::tolower_u64(detail::load_u64(in + i)));
+  // The last partial word again from its end: lower-casing is idempotent.
+  if (i != n) detail::store_u64(out + n - 8, detail::tolower_u64(detail::load_u64(in + n - 8)));
+}
+
+// Byte equality of two keys of the same length `n` (names, so short): eight
+// octets per compare, the tail as an overlapping word, no library call.
+inline bool same_bytes(const std::uint8_t* a, const std::uint8_t* b, std::size_t n) {
+  if (n >= 8) {
+    for (; n > 8; a += 8, b += 8, n -= 8)
+      if (detail::load_u64(a) != detail::load_u64(b)) return false;
+    return detail::load_u64(a + n - 8) == detail::load_u64(b + n - 8);
+  }
+  if (n >= 4)
+    return detail::load_u32(a) == detail::load_u32(b) && detail::load_u32(a + n - 4) == detail::load_u32(b + n - 4);
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
 }
 
 // Length of the uncompressed wire name at `p` (labels up to and including the

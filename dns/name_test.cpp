@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cstring>
+
 using gslb::dns::Name;
 
 TEST_CASE("names parse, print and compare case-insensitively") {
@@ -34,4 +36,39 @@ TEST_CASE("names parse, print and compare case-insensitively") {
   CHECK_FALSE(Name::parse(longname));  // > 255 octets
   CHECK(Name().is_root());
   CHECK(Name().to_string() == ".");
+}
+
+TEST_CASE("copy_lower lower-cases exactly the ASCII letters, at every length and offset") {
+  // Every octet value at every position of every length up to 40, against the
+  // one-octet definition; and not one octet written past n.
+  for (std::size_t n = 0; n <= 40; ++n) {
+    for (int v = 0; v < 256; ++v) {
+      std::uint8_t in[48];
+      std::uint8_t out[48];
+      for (std::size_t i = 0; i < sizeof in; ++i) in[i] = static_cast<std::uint8_t>('A' + (i * 7 + v) % 60);
+      if (n != 0) in[static_cast<std::size_t>(v) % n] = static_cast<std::uint8_t>(v);
+      std::memset(out, 0xee, sizeof out);
+      gslb::dns::copy_lower(out, in, n);
+      for (std::size_t i = 0; i < n; ++i) REQUIRE(out[i] == gslb::dns::dns_tolower(in[i]));
+      for (std::size_t i = n; i < sizeof out; ++i) REQUIRE(out[i] == 0xee);
+    }
+  }
+  CHECK(gslb::dns::dns_tolower('@') == '@');
+  CHECK(gslb::dns::dns_tolower('[') == '[');
+  CHECK(gslb::dns::dns_tolower(0xc1) == 0xc1);  // 'A' | 0x80 is not a letter
+}
+
+TEST_CASE("same_bytes agrees with memcmp for every length and differing position") {
+  std::uint8_t a[64];
+  for (std::size_t i = 0; i < sizeof a; ++i) a[i] = static_cast<std::uint8_t>(i * 13 + 1);
+  for (std::size_t n = 0; n <= sizeof a; ++n) {
+    std::uint8_t b[64];
+    std::memcpy(b, a, sizeof b);
+    REQUIRE(gslb::dns::same_bytes(a, b, n));
+    for (std::size_t k = 0; k < n; ++k) {
+      b[k] ^= 0x20;  // a case difference is a difference here
+      REQUIRE_FALSE(gslb::dns::same_bytes(a, b, n));
+      b[k] ^= 0x20;
+    }
+  }
 }

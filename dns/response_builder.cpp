@@ -49,7 +49,7 @@ bool ResponseBuilder::write_name(const std::uint8_t* original, const std::uint8_
     const std::size_t rest = length - i;
     for (std::size_t k = 0; k < suffix_count_; ++k) {
       const Suffix& s = suffixes_[k];
-      if (s.length == rest && std::memcmp(s.lower, lower + i, rest) == 0) {
+      if (s.length == rest && same_bytes(s.lower, lower + i, rest)) {
         pointer = static_cast<std::uint16_t>(0xc000 | s.offset);
         break;
       }
@@ -79,7 +79,7 @@ bool ResponseBuilder::write_rdata_name(const std::uint8_t* original, std::size_t
   const std::uint8_t* lower;
   if (scratch_used_ + length <= scratch_size) {
     std::uint8_t* dst = scratch_ + scratch_used_;
-    for (std::size_t i = 0; i < length; ++i) dst[i] = dns_tolower(original[i]);
+    copy_lower(dst, original, length);
     scratch_used_ += length;
     lower = dst;
   } else {

@@ -134,10 +134,9 @@ unsigned UdpListener::serve_batch(bool wait) {
     const std::span<const std::uint8_t> query(s.query, in[i].msg_len);
     const std::span<std::uint8_t> response(responses_.data() + static_cast<std::size_t>(i) * max_response_size,
                                            max_response_size);
-    QueryContext ctx;
-    ctx.transport = Transport::udp;
-    std::memcpy(&ctx.client.source, &s.from, std::min<std::size_t>(h.msg_namelen, sizeof s.from));
-    const Processed result = processor_.process(query, response, ctx, zones);
+    // Reused: only the source's bytes change (readers go by its family).
+    std::memcpy(&context_.client.source, &s.from, std::min<std::size_t>(h.msg_namelen, sizeof s.from));
+    const Processed result = processor_.process(query, response, context_, zones);
     if (result.result != ProcessResult::respond || result.size == 0 || result.size > max_response_size) {
       if (log != nullptr) log->add(s.from, Transport::udp, query, {});
       continue;

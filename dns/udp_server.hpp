@@ -67,6 +67,7 @@ class UdpListener {
 
   // Thread-owned.
   QueryProcessor processor_;
+  QueryContext context_;  // UDP; the client's source is overwritten per query
   base::Snapshot<ZoneSet>::Reader reader_;
   std::unique_ptr<QueryLog> query_log_;
   struct Slot;

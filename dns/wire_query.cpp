@@ -80,22 +80,20 @@ WireStatus parse_query(std::span<const std::uint8_t> packet, WireQuery& out) {
   }
 
   // The question name: uncompressed labels only (a pointer could only point
-  // back into the header), ≤ 255 octets in all (RFC 1035 §2.3.4).
+  // back into the header), ≤ 255 octets in all (RFC 1035 §2.3.4). Length
+  // octets are ≤ 63, below 'A', so the whole name is lower-cased in one pass.
   std::size_t pos = header_size;
-  std::size_t n = 0;
   for (;;) {
     if (pos >= size) return WireStatus::formerr;
     const std::uint8_t len = p[pos];
     if (len > 63) return WireStatus::formerr;
-    if (n + len + 1 > max_name_length) return WireStatus::formerr;
-    if (pos + 1 + len > size) return WireStatus::formerr;
-    out.qname_lower[n++] = len;
-    ++pos;
+    pos += std::size_t{len} + 1;
     if (len == 0) break;
-    for (std::size_t i = 0; i < len; ++i) out.qname_lower[n++] = dns_tolower(p[pos + i]);
-    pos += len;
+    if (pos - header_size >= max_name_length) return WireStatus::formerr;
   }
+  const std::size_t n = pos - header_size;
   if (pos + 4 > size) return WireStatus::formerr;
+  copy_lower(out.qname_lower, p + header_size, n);
   out.qname = p + header_size;
   out.qname_length = n;
   out.qtype = read_u16(p + pos);

@@ -29,7 +29,7 @@ std::uint32_t ZoneData::find(const std::uint8_t* key, std::size_t n) const {
     if (static_cast<std::uint32_t>(s >> 32) != h) continue;
     const std::uint32_t id = static_cast<std::uint32_t>(s) - 1;
     const ZoneNode& nd = nodes_[id];
-    if (nd.name_length == n && std::memcmp(names_.data() + nd.name_offset, key, n) == 0) return id;
+    if (nd.name_length == n && same_bytes(names_.data() + nd.name_offset, key, n)) return id;
   }
 }
 std::size_t ZoneData::memory_bytes() const {

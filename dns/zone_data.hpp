@@ -108,6 +108,7 @@ class ZoneData final : public Zone {
 // the table, so a query cannot lengthen probe chains: no secret seed needed.
 inline std::uint32_t name_hash(const std::uint8_t* p, std::size_t n) {
   std::uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+  const bool long_key = n >= 8;
   for (; n >= 8; p += 8, n -= 8) {
     std::uint64_t w;
     std::memcpy(&w, p, 8);
@@ -116,7 +117,14 @@ inline std::uint32_t name_hash(const std::uint8_t* p, std::size_t n) {
   }
   if (n != 0) {
     std::uint64_t w = 0;
-    for (std::size_t i = 0; i < n; ++i) w |= std::uint64_t{p[i]} << (8 * i);
+    if (long_key) {
+      // The key's last eight octets, shifted so that only the n not yet
+      // hashed remain: on little-endian the same word as the loop below.
+      std::memcpy(&w, p + n - 8, 8);
+      w >>= 8 * (8 - n);
+    } else {
+      for (std::size_t i = 0; i < n; ++i) w |= std::uint64_t{p[i]} << (8 * i);
+    }
     h = (h ^ w) * 0xff51afd7ed558ccdull;
   }
   h ^= h >> 33;

@@ -30,7 +30,8 @@ struct ZoneSet::Index {
       const std::uint32_t s = slots[i];
       if (s == 0) return nullptr;
       const Entry& e = entries[s - 1];
-      if (e.hash == h && e.key.size() == n && std::memcmp(e.key.data(), key, n) == 0) return e.zone;
+      if (e.hash == h && e.key.size() == n && same_bytes(reinterpret_cast<const std::uint8_t*>(e.key.data()), key, n))
+        return e.zone;
     }
   }
 };
