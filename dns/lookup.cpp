@@ -111,6 +111,36 @@ void lookup(const ZoneData& zone, const LookupQuery& q, LookupResult& out) {
         add_referral(zone, e.cut, q, out);
         return;
       }
+      if ((e.flags & ZoneNode::has_dname) != 0) {
+        // RFC 6672 §3.2: a DNAME at the closest encloser redirects every
+        // name below it: the DNAME, then a CNAME synthesized from the query
+        // name with the owner's labels replaced by the DNAME's target.
+        const ZoneRRset* dname = zone.rrset(e, rr_type::dname);
+        push(out.answer, out.answer_count, rrset_entry(zone.node_name(e), e.name_length, dname));
+        const std::uint8_t* rd = zone.rdata(*dname);
+        const std::size_t target_length = wire_name_length(rd + 2, read_u16(rd));
+        const std::size_t prefix = length - n;
+        if (target_length == 0) return;
+        if (prefix + target_length > max_name_length) {
+          out.rcode = rcode::yxdomain;  // RFC 6672 §2.2: the new name does not fit
+          return;
+        }
+        std::uint8_t* target = out.chain_names[hop];
+        std::memcpy(target, name, prefix);
+        copy_lower(target + prefix, rd + 2, target_length);
+        SectionEntry cname;
+        cname.owner = name;
+        cname.owner_length = static_cast<std::uint8_t>(length);
+        cname.ttl = dname->ttl;  // RFC 6672 §3.1
+        cname.synthesized = target;
+        cname.synthesized_length = static_cast<std::uint8_t>(prefix + target_length);
+        push(out.answer, out.answer_count, cname);
+        if (hop + 1 >= LookupResult::max_chain) return;
+        if (!in_zone(target, prefix + target_length, origin, origin_length)) return;
+        name = target;
+        length = prefix + target_length;
+        continue;
+      }
       if ((e.flags & ZoneNode::wildcard_child) == 0) {
         // RFC 2308 §2.1 / RFC 6604 §3: NXDOMAIN reflects the last name looked up.
         out.rcode = rcode::nxdomain;
@@ -149,7 +179,7 @@ void lookup(const ZoneData& zone, const LookupQuery& q, LookupResult& out) {
       const std::size_t target_length = wire_name_length(rd + 2, read_u16(rd));
       if (target_length == 0) return;
       std::uint8_t* target = out.chain_names[hop];
-      for (std::size_t i = 0; i < target_length; ++i) target[i] = dns_tolower(rd[2 + i]);
+      copy_lower(target, rd + 2, target_length);
       // RFC 1034 §4.3.2 step 3a: restart in this zone; a target elsewhere is
       // left to the resolver.
       if (!in_zone(target, target_length, origin, origin_length)) return;

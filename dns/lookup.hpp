@@ -1,5 +1,6 @@
 // Authoritative lookup in one zone (RFC 1034 §4.3.2 steps 3a–3c with RFC 2308
-// negative answers, RFC 4592 wildcards, RFC 8482 ANY as Knot answers it): decides which RRsets go
+// negative answers, RFC 4592 wildcards, RFC 6672 DNAME substitution, RFC 8482
+// ANY as Knot answers it): decides which RRsets go
 // into which section. Writing them is response_builder's job.
 //
 // Pure and allocation-free: the result is a fixed-capacity struct the caller
@@ -19,7 +20,11 @@ struct SectionEntry {
   const std::uint8_t* owner = nullptr;  // canonical wire name
   std::uint8_t owner_length = 0;
   std::uint32_t ttl = 0;
+  // The zone's RRset; nullptr for a CNAME synthesized from a DNAME (RFC 6672
+  // §3.1), whose one target name is `synthesized` (canonical wire form).
   const ZoneRRset* rrset = nullptr;
+  const std::uint8_t* synthesized = nullptr;
+  std::uint8_t synthesized_length = 0;
 };
 
 struct LookupResult {
@@ -36,7 +41,8 @@ struct LookupResult {
   std::size_t answer_count = 0;
   std::size_t authority_count = 0;
   std::size_t additional_count = 0;
-  // Lower-cased CNAME targets followed, owners of the RRsets found at them.
+  // Lower-cased CNAME targets followed (read from the zone or synthesized
+  // from a DNAME), owners of the RRsets found at them.
   std::uint8_t chain_names[max_chain][max_name_length];
 };
 

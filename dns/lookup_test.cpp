@@ -200,6 +200,41 @@ const std::vector<Row> rows = {
      {"child.example.com. 3600 IN DS 1 8 2 49fd46e6c4b45c55d4ac69cbd3cd34ac1afe51de4d2b4b1e0a7b8a2b5c3d4e5f"},
      {},
      {}},
+    // RFC 6672: the DNAME and a CNAME synthesized with its TTL; followed in zone.
+    {"a.redir.example.com.",
+     LDNS_RR_TYPE_A,
+     LDNS_RCODE_NOERROR,
+     true,
+     {"redir.example.com. 900 IN DNAME www.other.net.", "a.redir.example.com. 900 IN CNAME a.www.other.net."},
+     {},
+     {}},
+    {"x.y.here.example.com.",
+     LDNS_RR_TYPE_A,
+     LDNS_RCODE_NOERROR,
+     true,
+     {"here.example.com. 900 IN DNAME wild.example.com.", "x.y.here.example.com. 900 IN CNAME x.y.wild.example.com.",
+      "x.y.wild.example.com. 120 IN A 192.0.2.40"},
+     {},
+     {}},
+    {"here.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, true, {}, {soa}, {}},  // the owner is not redirected
+    {"here.example.com.",
+     LDNS_RR_TYPE_DNAME,
+     LDNS_RCODE_NOERROR,
+     true,
+     {"here.example.com. 900 IN DNAME wild.example.com."},
+     {},
+     {}},
+    // RFC 6672 §2.2: 61 + 209 octets > 255: YXDOMAIN with the DNAME alone.
+    {"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.long.example.com.",
+     LDNS_RR_TYPE_A,
+     LDNS_RCODE_YXDOMAIN,
+     true,
+     {"long.example.com. 900 IN DNAME "
+      "lllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllll."
+      "lllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllll."
+      "lllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllll.other.net."},
+     {},
+     {}},
 };
 
 }  // namespace

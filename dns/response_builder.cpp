@@ -142,6 +142,7 @@ bool ResponseBuilder::write_rdata(std::uint16_t type, const std::uint8_t* rdata,
 }
 
 bool ResponseBuilder::add(Section section, const ZoneData& zone, const SectionEntry& e) {
+  if (e.rrset == nullptr) return add_synthesized_cname(section, e);
   const std::size_t saved_pos = pos_;
   const std::size_t saved_suffixes = suffix_count_;
   const std::size_t saved_scratch = scratch_used_;
@@ -186,6 +187,29 @@ bool ResponseBuilder::add(Section section, const ZoneData& zone, const SectionEn
   counts_[section] = static_cast<std::uint16_t>(counts_[section] + s.count);
   return true;
 rollback:
+  pos_ = saved_pos;
+  suffix_count_ = saved_suffixes;
+  scratch_used_ = saved_scratch;
+  return false;
+}
+
+bool ResponseBuilder::add_synthesized_cname(Section section, const SectionEntry& e) {
+  const std::size_t saved_pos = pos_;
+  const std::size_t saved_suffixes = suffix_count_;
+  const std::size_t saved_scratch = scratch_used_;
+  if (write_name(e.owner, e.owner, e.owner_length) && pos_ + 10 <= limit_) {
+    write_u16(out_ + pos_, rr_type::cname);
+    write_u16(out_ + pos_ + 2, rr_class::in);
+    write_u32(out_ + pos_ + 4, e.ttl);
+    const std::size_t rdlength_at = pos_ + 8;
+    pos_ += 10;
+    const std::size_t rdata_start = pos_;
+    if (write_rdata(rr_type::cname, e.synthesized, e.synthesized_length)) {
+      write_u16(out_ + rdlength_at, static_cast<std::uint16_t>(pos_ - rdata_start));
+      ++counts_[section];
+      return true;
+    }
+  }
   pos_ = saved_pos;
   suffix_count_ = saved_suffixes;
   scratch_used_ = saved_scratch;

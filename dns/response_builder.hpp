@@ -56,6 +56,8 @@ class ResponseBuilder {
   // Same, for a name inside RDATA given only in original case.
   bool write_rdata_name(const std::uint8_t* original, std::size_t length);
   bool write_rdata(std::uint16_t type, const std::uint8_t* rdata, std::size_t rdlength);
+  // The one-RR CNAME RRset synthesized from a DNAME (rrset == nullptr).
+  bool add_synthesized_cname(Section section, const SectionEntry& e);
 
   std::uint8_t* out_ = nullptr;
   std::size_t limit_ = 0;

@@ -41,6 +41,7 @@ inline constexpr std::uint8_t servfail = 2;
 inline constexpr std::uint8_t nxdomain = 3;
 inline constexpr std::uint8_t notimp = 4;
 inline constexpr std::uint8_t refused = 5;
+inline constexpr std::uint8_t yxdomain = 6;   // RFC 6672 §2.2: a DNAME substitution too long
 inline constexpr std::uint16_t badvers = 16;  // extended (RFC 6891 §6.1.3): upper 8 bits in OPT
 }  // namespace rcode
 

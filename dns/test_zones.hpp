@@ -44,6 +44,12 @@ inline std::vector<std::string> example_zone_lines() {
       "todeleg 600 IN CNAME www.deleg",
       "*.wdeleg 120 IN A 192.0.2.60",
       "x.wdeleg 3600 IN NS ns1",
+      "redir 900 IN DNAME www.other.net.",
+      "here 900 IN DNAME wild",
+      "long 900 IN DNAME "
+      "lllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllll."
+      "lllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllll."
+      "lllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllll.other.net.",
   };
 }
 

@@ -338,6 +338,7 @@ Zone::ConstPtr ZoneBuilder::finish(base::DiagnosticList& diags) {
         }
       }
       if (set.type == rr_type::ns && nid != z.apex_) nd.flags |= ZoneNode::delegation;
+      if (set.type == rr_type::dname) nd.flags |= ZoneNode::has_dname;
       z.rrsets_.push_back(set);
       ++nd.rrsets_count;
     }

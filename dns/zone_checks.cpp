@@ -175,9 +175,9 @@ class Checker {
         if (apex) error(first, "CNAME at the zone apex " + z_.origin->to_string() + " (RFC 1034 §3.6.2)");
         break;
       case rr_type::dname:
-        if (apex) error(first, "DNAME at the zone apex " + z_.origin->to_string());
-        // An apex DNAME is reported above; everything would be below it.
-        if (!apex) dnames_.emplace(id, first);
+        // Allowed at the apex too (as NSD and Knot load it): then every other
+        // name of the zone is below it and reported as such.
+        dnames_.emplace(id, first);
         break;
       default:
         break;

@@ -88,12 +88,12 @@ TEST_CASE("checks: no NS at the apex") {
 
 TEST_CASE("checks: CNAME exclusivity, multiplicity and apex") {
   const auto c = check(
-      "www A 192.0.2.1\n"       // 5
-      "www CNAME other\n"       // 6
-      "two CNAME a\n"           // 7
-      "two CNAME b\n"           // 8
-      "@ CNAME www\n"           // 9
-      "@ DNAME example.net.\n"  // 10
+      "www A 192.0.2.1\n"  // 5
+      "www CNAME other\n"  // 6
+      "two CNAME a\n"      // 7
+      "two CNAME b\n"      // 8
+      "@ CNAME www\n"      // 9
+      "@ TXT \"apex\"\n"   // 10
       "d DNAME a.example.net.\n"
       "d DNAME b.example.net.\n");  // 12
   CHECK(c.all ==
@@ -101,8 +101,21 @@ TEST_CASE("checks: CNAME exclusivity, multiplicity and apex") {
         "records (RFC 1034 §3.6.2)\n"
         "z.zone:8:1: error: more than one CNAME record at two.example.com. (first at line 7; RFC 2181 §10.1)\n"
         "z.zone:9:1: error: CNAME at the zone apex example.com. (RFC 1034 §3.6.2)\n"
-        "z.zone:10:1: error: DNAME at the zone apex example.com.\n"
         "z.zone:12:1: error: more than one DNAME record at d.example.com. (first at line 11; RFC 6672 §2.4)\n");
+}
+
+TEST_CASE("checks: a DNAME at the apex is allowed when nothing is below it") {
+  const auto ok = check(
+      "$TTL 300\n"
+      "@ SOA ns1.example.net. hostmaster 1 7200 3600 1209600 300\n"
+      "@ NS ns1.example.net.\n"
+      "@ DNAME example.net.\n",
+      false);
+  CHECK(ok.all.empty());
+  const auto below = check("@ DNAME example.net.\n", true);  // line 5; ns1 (line 4) is below it
+  CHECK(below.all ==
+        "z.zone:4:1: error: ns1.example.com. is below the DNAME at example.com. (line 5), where no data can be reached "
+        "(RFC 6672 §2.3)\n");
 }
 
 TEST_CASE("checks: no data below a DNAME") {

@@ -35,6 +35,7 @@ struct ZoneNode {
     wildcard_child = 1,  // "*.<this name>" exists (RFC 4592 §2.2.1 source of synthesis)
     has_cname = 2,
     delegation = 4,  // NS RRset at a non-apex name: a zone cut (RFC 1034 §4.2.1)
+    has_dname = 8,   // names below this one are redirected (RFC 6672 §2.2)
   };
   std::uint32_t hash = 0;
   std::uint32_t name_offset = 0;  // canonical wire name in ZoneData::names()

@@ -2,7 +2,7 @@
 """Differential test: gslb against NSD and Knot on the same zones.
 
 NSD, Knot and `gslb serve` are started on the corpus tests/data/zones/diff/
-(diff.test. and its separately loaded child sub.diff.test.) and every query of
+(diff.test., its separately loaded child sub.diff.test. and apex-dname.test.) and every query of
 tests/data/diff_queries.txt is sent to all three. The test fails when:
 
   1. the two references disagree on a query not listed in KNOWN_DIFFERENCES,
@@ -24,6 +24,8 @@ Knot 3.2; measured on this corpus). For these either answer is acceptable:
                         (minimal-responses)              additional (all that fit)
   cname-to-subzone      follows the CNAME into the       stops at the parent's delegation:
                         child zone it also serves        CNAME + referral (NS, glue)
+  apex-dname            one follows the CNAME synthesized from apex-dname.test's DNAME into
+                        diff.test (another zone both serve), the other stops after it
   qdcount0              NOERROR, empty question          FORMERR
   qdcount2              no reply (dropped)               FORMERR
   opcode-status         NOTIMP, no question, no OPT      NOTIMP, question and OPT echoed
@@ -48,6 +50,7 @@ KNOWN_DIFFERENCES = {
     "manymx-noedns": "NSD omits additional data; Knot adds what fits in 512 bytes",
     "manymx-1232": "NSD omits additional data; Knot adds all of it",
     "cname-to-subzone": "NSD follows a CNAME into another zone it serves; Knot answers the parent's referral",
+    "apex-dname": "one reference follows the synthesized CNAME into diff.test (another zone it serves), one stops",
     "qdcount0": "NSD answers NOERROR with no question; Knot FORMERR",
     "qdcount2": "NSD drops the query; Knot FORMERR",
     "opcode-status": "both NOTIMP; NSD strips question and OPT, Knot echoes them",
