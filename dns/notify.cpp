@@ -28,8 +28,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr std::uint8_t opcode_notify = 4;
-
 void append16(std::vector<std::uint8_t>& out, std::uint32_t value) {
   out.push_back(static_cast<std::uint8_t>(value >> 8));
   out.push_back(static_cast<std::uint8_t>(value));
@@ -49,7 +47,7 @@ std::vector<std::uint8_t> build_notify(std::uint16_t id, const Zone& zone) {
   const Record soa_rr = zone.soa_record();
   const Record* soa = soa_rr.type == rr_type::soa ? &soa_rr : nullptr;
   append16(out, id);
-  out.push_back(static_cast<std::uint8_t>(opcode_notify << 3 | 0x04));  // opcode NOTIFY, AA (RFC 1996 §3.7)
+  out.push_back(static_cast<std::uint8_t>(opcode::notify << 3 | 0x04));  // opcode NOTIFY, AA (RFC 1996 §3.7)
   out.push_back(0);
   append16(out, 1);                       // QDCOUNT
   append16(out, soa != nullptr ? 1 : 0);  // ANCOUNT
@@ -74,7 +72,7 @@ std::vector<std::uint8_t> build_notify(std::uint16_t id, const Zone& zone) {
 bool is_notify_response(std::span<const std::uint8_t> message, std::uint16_t id, unsigned& rcode) {
   if (message.size() < 12) return false;
   if (((message[0] << 8) | message[1]) != id) return false;
-  if ((message[2] & 0x80) == 0 || ((message[2] >> 3) & 0x0F) != opcode_notify) return false;
+  if ((message[2] & 0x80) == 0 || ((message[2] >> 3) & 0x0F) != opcode::notify) return false;
   rcode = message[3] & 0x0F;
   return true;
 }

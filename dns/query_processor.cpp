@@ -157,7 +157,11 @@ Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::spa
     std::size_t error_opt_length = 0;
     if (q.edns.present && q.edns.version == 0)
       error_opt_length = write_opt(error_opt, m.options.edns_udp_size, rcode::noerror, q.edns.dnssec_ok, nullptr, 0);
-    const std::uint16_t rc = status == WireStatus::formerr ? rcode::formerr : rcode::notimp;
+    std::uint16_t rc = status == WireStatus::formerr ? rcode::formerr : rcode::notimp;
+    // We are a primary only: a NOTIFY (RFC 1996) is for secondaries, and none
+    // is accepted from anyone, so it is refused as not authorized (as Knot
+    // answers it; NSD says REFUSED). UPDATE and the rest are not implemented.
+    if (status == WireStatus::notimp && q.opcode == opcode::notify) rc = rcode::notauth;
     return m.empty_answer(out, std::min<std::size_t>(capacity, 512), rc, error_opt_length != 0 ? error_opt : nullptr,
                           error_opt_length);
   }

@@ -151,10 +151,14 @@ TEST_CASE_FIXTURE(Fixture, "malformed and unsupported queries") {
       CHECK(rcode(run(p, q)) == rcode::formerr);
     }
   }
-  SUBCASE("opcode other than QUERY is NOTIMP, question echoed") {
-    auto q = raw_query(www, 6, 1, 1, 0x20 | 0x01);  // NOTIFY
-    ldns_pkt* pkt = parse(run(p, q));
+  SUBCASE("opcode other than QUERY is NOTIMP, NOTIFY is NOTAUTH; question echoed") {
+    ldns_pkt* pkt = parse(run(p, raw_query(www, 6, 1, 1, 0x28 | 0x01)));  // UPDATE
     CHECK(ldns_pkt_get_rcode(pkt) == LDNS_RCODE_NOTIMPL);
+    CHECK(ldns_pkt_qdcount(pkt) == 1);
+    CHECK(ldns_pkt_get_opcode(pkt) == LDNS_PACKET_UPDATE);
+    ldns_pkt_free(pkt);
+    pkt = parse(run(p, raw_query(www, 6, 1, 1, 0x20 | 0x01)));  // NOTIFY: we are no secondary
+    CHECK(ldns_pkt_get_rcode(pkt) == LDNS_RCODE_NOTAUTH);
     CHECK(ldns_pkt_qdcount(pkt) == 1);
     CHECK(ldns_pkt_get_opcode(pkt) == LDNS_PACKET_NOTIFY);
     ldns_pkt_free(pkt);

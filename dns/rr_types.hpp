@@ -34,6 +34,12 @@ inline constexpr std::uint16_t ch = 3;
 inline constexpr std::uint16_t any = 255;
 }  // namespace rr_class
 
+namespace opcode {
+inline constexpr std::uint8_t query = 0;
+inline constexpr std::uint8_t notify = 4;  // RFC 1996
+inline constexpr std::uint8_t update = 5;  // RFC 2136
+}  // namespace opcode
+
 namespace rcode {
 inline constexpr std::uint8_t noerror = 0;
 inline constexpr std::uint8_t formerr = 1;
@@ -42,6 +48,7 @@ inline constexpr std::uint8_t nxdomain = 3;
 inline constexpr std::uint8_t notimp = 4;
 inline constexpr std::uint8_t refused = 5;
 inline constexpr std::uint8_t yxdomain = 6;   // RFC 6672 §2.2: a DNAME substitution too long
+inline constexpr std::uint8_t notauth = 9;    // RFC 2136 §2.2 / RFC 8945: not authorized
 inline constexpr std::uint16_t badvers = 16;  // extended (RFC 6891 §6.1.3): upper 8 bits in OPT
 }  // namespace rcode
 
