@@ -58,20 +58,6 @@ std::size_t question_length(std::span<const std::uint8_t> message) {
   return i - header_size;
 }
 
-std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::uint8_t> out) {
-  const std::size_t question = question_length(query);
-  const std::size_t size = header_size + question;
-  if (question == 0 || out.size() < size) return 0;
-  std::memcpy(out.data(), query.data(), size);
-  // RFC 1035 §4.1.1: QR=1, opcode and RD echoed, AA/TC/RA/Z/AD/CD clear; RCODE 5.
-  out[2] = static_cast<std::uint8_t>(0x80 | (query[2] & 0x79));
-  out[3] = 5;
-  out[4] = 0;
-  out[5] = 1;
-  std::memset(out.data() + 6, 0, 6);
-  return size;
-}
-
 AxfrWriter::AxfrWriter(std::span<const std::uint8_t> query, const Zone& zone, std::size_t message_limit)
     : records_(zone.records_for_transfer()), message_limit_(message_limit) {
   question_size_ = question_length(query);

@@ -23,11 +23,6 @@ namespace gslb::dns {
 // True if `client` falls in one of the `allow` prefixes.
 bool axfr_allowed(const std::vector<base::AddressPrefix>& allow, const sockaddr_storage& client);
 
-// Writes a REFUSED response to `query` (its header and question echoed,
-// RFC 5936 §2.2.1 / §4.2) into `out`; returns its size, or 0 if `query` has no
-// well-formed question or `out` is too small.
-std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::uint8_t> out);
-
 // Produces the response messages of one transfer of `zone`: the SOA first,
 // then every other record, then the SOA again (RFC 5936 §2.2), packed into
 // messages of up to `message_limit` bytes (a single larger record gets a

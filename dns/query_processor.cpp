@@ -6,7 +6,10 @@
 #include <cstring>
 #include <string>
 
+#include "base/log.hpp"
+#include "dns/axfr.hpp"
 #include "dns/lookup.hpp"
+#include "dns/query_log.hpp"
 #include "dns/response_builder.hpp"
 #include "dns/rr_types.hpp"
 #include "dns/wire_query.hpp"
@@ -213,11 +216,21 @@ Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::spa
   if (q.qtype == rr_type::axfr || q.qtype == rr_type::ixfr) {
     // Transfers are of a whole zone, asked at its apex (RFC 5936 §2.1.2).
     if (origin_length != q.qname_length) return m.empty_answer(out, limit, rcode::refused, opt_out, opt_length);
-    if (q.qtype == rr_type::axfr) {
-      // RFC 5936 §4.2: AXFR is TCP only; Knot and NSD answer NOTIMP over UDP.
-      if (!tcp) return m.empty_answer(out, limit, rcode::notimp, opt_out, opt_length);
-      return {ProcessResult::axfr, 0, zone};
+    // RFC 5936 §4.2: AXFR is TCP only; Knot and NSD answer NOTIMP over UDP.
+    if (q.qtype == rr_type::axfr && !tcp) return m.empty_answer(out, limit, rcode::notimp, opt_out, opt_length);
+    // RFC 5936 §4.2 / RFC 1995: IXFR, even the SOA-only reply over UDP, only
+    // to clients on the allow-list (NSD says REFUSED, Knot NOTAUTH).
+    if (!axfr_allowed(m.options.transfer_allow, ctx.client.source)) {
+      // Logged over TCP only: a UDP source address can be forged at will.
+      if (tcp) {
+        const auto* from = reinterpret_cast<const sockaddr*>(&ctx.client.source);
+        base::log_info("axfr", "refused ", describe_question(packet), " to ",
+                       base::SocketAddress(from, sizeof ctx.client.source).to_string(),
+                       " (not in the transfer allow-list)");
+      }
+      return m.empty_answer(out, limit, rcode::refused, opt_out, opt_length);
     }
+    if (q.qtype == rr_type::axfr) return {ProcessResult::axfr, 0, zone};
     // IXFR without journals (RFC 1995 §4): over TCP a client that is behind
     // gets the whole zone AXFR-style; otherwise our SOA alone, which says
     // "up to date" or, over UDP, "ask again over TCP".

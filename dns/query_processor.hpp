@@ -7,7 +7,9 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
+#include "base/net_util.hpp"
 #include "dns/dynamic_answer.hpp"
 #include "dns/zone_set.hpp"
 
@@ -18,6 +20,9 @@ struct ProcessorOptions {
   bool answer_chaos = true;            // answer version.bind/id.server (CH TXT) or REFUSE
   std::string chaos_version = "gslb";
   std::string chaos_identity;  // id.server / hostname.bind; empty = hostname
+  // Clients that may transfer zones, AXFR or IXFR (RFC 5936 §4.2); the rest
+  // get REFUSED. Empty: nobody.
+  std::vector<base::AddressPrefix> transfer_allow;
 };
 
 enum class Transport { udp, tcp };

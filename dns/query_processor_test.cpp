@@ -61,10 +61,12 @@ const std::string www = std::string(
 struct Fixture {
   ZoneSet::ConstPtr zones = testing::example_zone_set();
   Bytes out = Bytes(65535);
+  sockaddr_storage client = base::SocketAddress::parse("127.0.0.1:5300")->storage();
 
   Processed run(QueryProcessor& p, const Bytes& q, Transport t = Transport::udp, QueryContext* ctx_out = nullptr) {
     QueryContext ctx;
     ctx.transport = t;
+    ctx.client.source = client;
     const Processed r = p.process(q, out, ctx, *zones);
     if (ctx_out != nullptr) *ctx_out = ctx;
     return r;
@@ -351,8 +353,23 @@ TEST_CASE_FIXTURE(Fixture, "CHAOS version and identity") {
   CHECK(rcode(run(quiet, testing::query_wire("version.bind.", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH))) == rcode::refused);
 }
 
-TEST_CASE_FIXTURE(Fixture, "zone transfers") {
-  QueryProcessor p(ProcessorOptions{});
+TEST_CASE_FIXTURE(Fixture, "zone transfers only to the allow-list") {
+  ProcessorOptions closed;
+  QueryProcessor nobody(closed);  // the default: no transfers at all
+  CHECK(rcode(run(nobody, testing::query_wire("example.com.", LDNS_RR_TYPE_AXFR), Transport::tcp)) == rcode::refused);
+  CHECK(rcode(run(nobody, testing::query_wire("example.com.", LDNS_RR_TYPE_IXFR))) == rcode::refused);
+  CHECK(rcode(run(nobody, testing::query_wire("example.com.", LDNS_RR_TYPE_IXFR), Transport::tcp)) == rcode::refused);
+  CHECK(rcode(run(nobody, testing::query_wire("example.com.", LDNS_RR_TYPE_AXFR))) == rcode::notimp);  // UDP first
+
+  ProcessorOptions other;
+  other.transfer_allow = {*base::AddressPrefix::parse("127.0.0.2/32")};
+  QueryProcessor someone_else(other);
+  CHECK(rcode(run(someone_else, testing::query_wire("example.com.", LDNS_RR_TYPE_AXFR), Transport::tcp)) ==
+        rcode::refused);
+
+  ProcessorOptions open;
+  open.transfer_allow = {*base::AddressPrefix::parse("127.0.0.0/8")};
+  QueryProcessor p(open);
   const auto axfr_tcp = run(p, testing::query_wire("example.com.", LDNS_RR_TYPE_AXFR), Transport::tcp);
   CHECK(axfr_tcp.result == ProcessResult::axfr);
   REQUIRE(axfr_tcp.zone != nullptr);

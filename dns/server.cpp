@@ -143,7 +143,7 @@ bool Server::start() {
   for (const auto& a : bound_) base::log_info("server", "listening on ", a.to_string(), " (udp, tcp)");
   base::log_info("server", "ready: ", zones_.load()->zones().size(), " zones, ", options_.workers, " workers",
                  options_.worker.query_log ? ", query log on" : "",
-                 options_.worker.axfr_allow.empty() ? "" : ", axfr allowed to some clients",
+                 options_.worker.processor.transfer_allow.empty() ? "" : ", axfr allowed to some clients",
                  options_.notify.empty() ? "" : ", notify on");
   return true;
 }

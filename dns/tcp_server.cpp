@@ -133,8 +133,8 @@ class TcpConnection::Session {
       ctx.client.source = c->peer_;
       const Processed result = worker.processor().process(query, scratch.subspan(0, 65535), ctx, *zones);
 
-      if (result.result == ProcessResult::axfr && result.zone != nullptr &&
-          axfr_allowed(settings.axfr_allow, c->peer_)) {
+      // The processor has checked the transfer allow-list.
+      if (result.result == ProcessResult::axfr && result.zone != nullptr) {
         if (auto* log = worker.query_log()) {
           log->add(c->peer_, Transport::tcp, query, {});
           log->flush();
@@ -144,15 +144,7 @@ class TcpConnection::Session {
       }
 
       std::size_t size = 0;
-      if (result.result == ProcessResult::respond && result.size <= 65535) {
-        size = result.size;
-      } else if (result.result == ProcessResult::axfr) {
-        // RFC 5936 §4.2: transfers to clients not on the allow-list are refused.
-        size = write_refused(query, scratch.subspan(0, 65535));
-        base::log_info("axfr", "refused ", describe_question(query), " to ",
-                       base::SocketAddress(reinterpret_cast<const sockaddr*>(&c->peer_), sizeof c->peer_).to_string(),
-                       " (not in axfr allow-list)");
-      }
+      if (result.result == ProcessResult::respond && result.size <= 65535) size = result.size;
       if (auto* log = worker.query_log()) {
         log->add(c->peer_, Transport::tcp, query, scratch.first(size));
         log->flush();

@@ -35,7 +35,6 @@ struct WorkerSettings {
   std::chrono::milliseconds tcp_idle_timeout{10'000};
   std::chrono::milliseconds tcp_io_timeout{5'000};  // to finish reading a started message / writing a reply
   unsigned tcp_max_connections = 1000;
-  std::vector<base::AddressPrefix> axfr_allow;
   bool query_log = false;
 };
 

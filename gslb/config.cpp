@@ -210,7 +210,7 @@ const std::vector<Row> chaos_rows = {
   {"identity", "string", "host name", "the id.server / hostname.bind answer", read_chaos_identity},
 };
 const std::vector<Row> axfr_rows = {
-  {"allow", "list of CIDR", "[] (nobody)", "clients allowed to AXFR over TCP; others get REFUSED", read_axfr_allow},
+  {"allow", "list of CIDR", "[] (nobody)", "clients allowed zone transfers (AXFR over TCP, IXFR); others get REFUSED", read_axfr_allow},
 };
 const std::vector<Row> top_rows = {
   {"listen", "list of IP:PORT", "none (required)", "addresses served on UDP and TCP; [::1]:53 for IPv6", read_listen},

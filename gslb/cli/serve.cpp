@@ -150,7 +150,7 @@ dns::ServerOptions server_options(const policy::ServeConfig& config) {
   o.worker.processor.chaos_identity = config.chaos_identity;
   o.worker.tcp_idle_timeout = config.tcp_idle_timeout;
   o.worker.tcp_max_connections = config.tcp_max_connections;
-  o.worker.axfr_allow = config.axfr_allow;
+  o.worker.processor.transfer_allow = config.axfr_allow;
   o.worker.query_log = config.query_log;
   return o;
 }

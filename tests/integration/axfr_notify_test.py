@@ -268,8 +268,18 @@ class AxfrNotifyTest(unittest.TestCase):
         response = dns.query.tcp(query, "127.0.0.1", port=gslb_port, source="127.0.0.2", timeout=5)
         self.assertEqual(response.rcode(), dns.rcode.REFUSED)
         self.assertEqual(len(response.answer), 0)
-        wait_for(lambda: re.search(r"axfr: refused example\.test\. AXFR to 127\.0\.0\.2:\d+ \(not in axfr allow-list\)",
-                                   self.gslb.log()), 5, "gslb to log the refused transfer")
+        wait_for(lambda: re.search(r"axfr: refused example\.test\. AXFR to 127\.0\.0\.2:\d+ "
+                                   r"\(not in the transfer allow-list\)", self.gslb.log()),
+                 5, "gslb to log the refused transfer")
+        # IXFR too, also the SOA-only reply over UDP: the allow-list covers every transfer.
+        ixfr = dns.message.make_query("example.test.", "IXFR")
+        for ask in (dns.query.udp, dns.query.tcp):
+            response = ask(ixfr, "127.0.0.1", port=gslb_port, source="127.0.0.2", timeout=5)
+            self.assertEqual(response.rcode(), dns.rcode.REFUSED, ask.__name__)
+            self.assertEqual(len(response.answer), 0)
+        response = dns.query.udp(ixfr, "127.0.0.1", port=gslb_port, timeout=5)  # allowed: our SOA
+        self.assertEqual(response.rcode(), dns.rcode.NOERROR)
+        self.assertEqual(response.answer[0].rdtype, dns.rdatatype.SOA)
 
         # AXFR over UDP is not a thing (RFC 5936 §4.2): no zone data comes back.
         response = dns.query.udp(query, "127.0.0.1", port=gslb_port, timeout=5)

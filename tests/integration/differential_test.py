@@ -32,6 +32,10 @@ Knot 3.2; measured on this corpus). For these either answer is acceptable:
   opcode-notify         REFUSED, no question, no OPT     NOTAUTH, question and OPT echoed
   opcode-notify-other   NXDOMAIN, no question            NOTAUTH, question echoed
   opcode-update         NOTIMP, no question, no OPT      NOTAUTH, question and OPT echoed
+  ixfr-udp              REFUSED (not on the allow-list)  NOTAUTH
+  qtype-zero            NOERROR, NODATA                  NOTIMP
+  class-none            REFUSED, no question             REFUSED, question echoed
+  class-any             answer without AA                answer with AA
 
 The CHAOS version.bind text is each server's own ("NSD (gslb tests)", "Knot
 (gslb tests)", gslb's version): that answer is compared by shape (SHAPE_ONLY).
@@ -59,6 +63,10 @@ KNOWN_DIFFERENCES = {
     "opcode-status": "both NOTIMP; NSD strips question and OPT, Knot echoes them",
     "opcode-notify": "NSD REFUSED without question or OPT; Knot NOTAUTH echoing them",
     "opcode-notify-other": "NSD NXDOMAIN for a NOTIFY not at a zone apex, without question; Knot NOTAUTH",
+    "ixfr-udp": "transfers are not allowed to the tester: NSD REFUSED, Knot NOTAUTH",
+    "qtype-zero": "NSD answers QTYPE 0 like any unknown type (NODATA); Knot NOTIMP",
+    "class-none": "both REFUSED; NSD strips the question",
+    "class-any": "both answer the IN data; NSD without AA, Knot with AA",
     "opcode-update": "NSD NOTIMP without question or OPT; Knot (which implements UPDATE) NOTAUTH echoing them",
 }
 
