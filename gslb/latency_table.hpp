@@ -2,9 +2,9 @@
 // at load (start-up, SIGHUP) into the structures the query path reads.
 //
 // Two levels:
-//   LatencyTable    shared by every policy: one binary trie per address
-//                   family (flat node array) whose marked nodes are rows; a
-//                   row is a prefix and its (region name id, RTT) entries.
+//   LatencyTable    shared by every policy: a geo::PrefixTrie whose marked
+//                   prefixes are rows; a row is a prefix and its (region
+//                   name id, RTT) entries.
 //   PolicyLatency   per compiled policy: each row's entries re-expressed in
 //                   that policy's region ids (sorted by id), the names it
 //                   does not define dropped and counted for a warning.
@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "base/ip.hpp"
+#include "geo/prefix_trie.hpp"
 
 namespace gslb::policy {
 
@@ -80,12 +81,7 @@ class LatencyTable {
   bool empty() const noexcept { return prefixes_.empty(); }
 
  private:
-  struct Node {
-    std::uint32_t child[2] = {0, 0};  // 0 = absent (the root is never a child)
-    std::int32_t row = -1;
-  };
-  std::vector<Node> v4_{Node{}};
-  std::vector<Node> v6_{Node{}};
+  geo::PrefixTrie trie_;                  // values are rows
   std::vector<base::Prefix> prefixes_;    // per row
   std::vector<std::uint32_t> row_begin_;  // row i's entries: [row_begin_[i], row_begin_[i + 1])
   std::vector<Entry> entries_;
