@@ -43,11 +43,8 @@ std::string NetOverrides::Builder::add(const base::Prefix& prefix, OverrideTarge
 
 NetOverrides NetOverrides::Builder::build() && {
   NetOverrides out;
-  out.targets_.reserve(rules_.size());
-  for (auto& [prefix, target] : rules_) {
-    out.trie_.insert(prefix, static_cast<std::int32_t>(out.targets_.size()));
-    out.targets_.push_back(std::move(target));
-  }
+  // add() refused duplicate prefixes, so every insert succeeds.
+  for (auto& [prefix, target] : rules_) out.trie_.insert(prefix, std::move(target));
   out.trie_.shrink_to_fit();
   rules_.clear();
   seen_.clear();
@@ -55,9 +52,9 @@ NetOverrides NetOverrides::Builder::build() && {
 }
 
 NetOverrides::Match NetOverrides::lookup(const base::IpAddress& address) const noexcept {
-  const PrefixTrie::Match m = trie_.lookup(address);
+  const PrefixTrie<OverrideTarget>::Match m = trie_.lookup(address);
   Match out;
-  if (m.value >= 0) out.target = &targets_[static_cast<std::size_t>(m.value)];
+  out.target = m.value;
   out.matched_length = m.matched_length;
   out.scope_length = m.scope_length;
   return out;

@@ -66,12 +66,11 @@ class NetOverrides {
   // The match for `address` (v4-mapped addresses are matched as IPv4).
   Match lookup(const base::IpAddress& address) const noexcept;
 
-  std::size_t size() const noexcept { return targets_.size(); }
-  bool empty() const noexcept { return targets_.empty(); }
+  std::size_t size() const noexcept { return trie_.size(); }
+  bool empty() const noexcept { return trie_.empty(); }
 
  private:
-  PrefixTrie trie_;  // values index targets_
-  std::vector<OverrideTarget> targets_;
+  PrefixTrie<OverrideTarget> trie_;
 };
 
 }  // namespace gslb::geo

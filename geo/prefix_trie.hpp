@@ -1,8 +1,8 @@
-// PrefixTrie: longest-prefix match over IPv4 and IPv6 prefixes, each marked
-// prefix carrying a value (an index into its owner's own array), plus for
-// every lookup the widest prefix around the address over which the answer is
-// constant: the ECS scope such a match contributes (RFC 7871 §7.2.1). The
-// one implementation behind geo::NetOverrides and policy::LatencyTable.
+// PrefixTrie<T>: longest-prefix match over IPv4 and IPv6 prefixes, each
+// marked prefix carrying a T, plus for every lookup the widest prefix around
+// the address over which the answer is constant: the ECS scope such a match
+// contributes (RFC 7871 §7.2.1). The one implementation behind
+// geo::NetOverrides and policy::LatencyTable.
 //
 // One binary trie per family, stored as a flat node array; a lookup walks at
 // most 32 or 128 nodes and never allocates. Thread context: insert() on one
@@ -12,18 +12,21 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "base/ip.hpp"
 
 namespace gslb::geo {
 
+template <class T>
 class PrefixTrie {
  public:
   struct Match {
     // The value of the longest marked prefix containing the address (among
-    // those within the lookup's max_length); -1 when none.
-    std::int32_t value = -1;
+    // those within the lookup's max_length); null when none. Points into
+    // values().
+    const T* value = nullptr;
     std::uint8_t matched_length = 0;  // that prefix's length (0 when none)
     // The widest prefix around the address over which this Match is the
     // same: no marked prefix starts or ends inside it. Longer than
@@ -38,8 +41,9 @@ class PrefixTrie {
   PrefixTrie() = default;  // nothing marked
 
   // Marks `prefix` (normalised by base::Prefix: v4-mapped is IPv4) with
-  // `value`, which must be >= 0. Marking a prefix again replaces its value.
-  void insert(const base::Prefix& prefix, std::int32_t value);
+  // `value`, appended to values(). Returns false, changing nothing, when
+  // `prefix` is already marked.
+  bool insert(const base::Prefix& prefix, T value);
   // Releases spare capacity; call once building is done.
   void shrink_to_fit();
 
@@ -49,18 +53,49 @@ class PrefixTrie {
   Match lookup(const base::IpAddress& address, int max_length) const noexcept;
   Match lookup(const base::IpAddress& address) const noexcept { return lookup(address, 128); }
 
+  // The values in insertion order.
+  const std::vector<T>& values() const noexcept { return values_; }
+  std::size_t size() const noexcept { return values_.size(); }
+  bool empty() const noexcept { return values_.empty(); }
+
  private:
   struct Node {
     std::uint32_t child[2] = {0, 0};  // 0 = absent (the root is never a child)
-    std::int32_t value = -1;          // -1 = not a marked prefix
+    std::int32_t value = -1;          // index into values_, or -1
   };
   // One trie per family; node 0 is the root.
   std::vector<Node> v4_{Node{}};
   std::vector<Node> v6_{Node{}};
+  std::vector<T> values_;
 };
 
-// Defined here so that the owners' per-query lookups compile it in place.
-inline PrefixTrie::Match PrefixTrie::lookup(const base::IpAddress& address, int max_length) const noexcept {
+template <class T>
+bool PrefixTrie<T>::insert(const base::Prefix& prefix, T value) {
+  std::vector<Node>& trie = prefix.family() == base::IpFamily::v4 ? v4_ : v6_;
+  std::uint32_t node = 0;
+  for (int depth = 0; depth < prefix.length(); ++depth) {
+    const int bit = prefix.address().bit(depth) ? 1 : 0;
+    if (trie[node].child[bit] == 0) {
+      trie[node].child[bit] = static_cast<std::uint32_t>(trie.size());
+      trie.emplace_back();
+    }
+    node = trie[node].child[bit];
+  }
+  if (trie[node].value >= 0) return false;
+  trie[node].value = static_cast<std::int32_t>(values_.size());
+  values_.push_back(std::move(value));
+  return true;
+}
+
+template <class T>
+void PrefixTrie<T>::shrink_to_fit() {
+  v4_.shrink_to_fit();
+  v6_.shrink_to_fit();
+  values_.shrink_to_fit();
+}
+
+template <class T>
+typename PrefixTrie<T>::Match PrefixTrie<T>::lookup(const base::IpAddress& address, int max_length) const noexcept {
   const base::IpAddress a = address.normalized();
   const std::vector<Node>& trie = a.is_v4() ? v4_ : v6_;
   const int limit = std::clamp(max_length, 0, a.bit_count());
@@ -70,7 +105,7 @@ inline PrefixTrie::Match PrefixTrie::lookup(const base::IpAddress& address, int 
   while (true) {
     const Node& n = trie[node];
     if (n.value >= 0) {
-      m.value = n.value;
+      m.value = &values_[static_cast<std::size_t>(n.value)];
       m.matched_length = static_cast<std::uint8_t>(depth);
     }
     if (depth == limit) {

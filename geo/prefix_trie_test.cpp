@@ -10,7 +10,7 @@
 
 using gslb::base::IpAddress;
 using gslb::base::Prefix;
-using gslb::geo::PrefixTrie;
+using Trie = gslb::geo::PrefixTrie<int>;
 
 namespace {
 
@@ -32,22 +32,33 @@ int common_length(const IpAddress& a, const IpAddress& b) {
   return n;
 }
 
+// The value a match points to, -1 for none.
+int value_of(const Trie::Match& m) {
+  return m.value == nullptr ? -1 : *m.value;
+}
+
+// What a lookup should give: the value (-1 for none) and the two lengths.
+struct Expected {
+  int value = -1;
+  int matched_length = 0;
+  int scope_length = 0;
+};
+
 // The definition the trie implements, by brute force over every marked
 // prefix: the longest containing one within the limit; the scope is the
 // shortest length L such that no marked prefix (of any length) lies inside
 // address/L without covering all of it, capped at the limit.
-PrefixTrie::Match reference(const std::vector<std::pair<Prefix, int>>& marked, const IpAddress& address,
-                            int max_length) {
+Expected reference(const std::vector<std::pair<Prefix, int>>& marked, const IpAddress& address, int max_length) {
   const IpAddress a = address.normalized();
   const int limit = std::clamp(max_length, 0, a.bit_count());
-  PrefixTrie::Match m;
+  Expected m;
   int scope = 0;
   for (const auto& [p, value] : marked) {
     if (p.family() != a.family()) continue;
     if (p.contains(a)) {
       if (p.length() <= limit && (m.value < 0 || p.length() > m.matched_length)) {
         m.value = value;
-        m.matched_length = static_cast<std::uint8_t>(p.length());
+        m.matched_length = p.length();
       }
       scope = std::max(scope, p.length());
     } else {
@@ -55,14 +66,14 @@ PrefixTrie::Match reference(const std::vector<std::pair<Prefix, int>>& marked, c
       scope = std::max(scope, common_length(p.address(), a) + 1);
     }
   }
-  m.scope_length = static_cast<std::uint8_t>(std::min(scope, limit));
+  m.scope_length = std::min(scope, limit);
   return m;
 }
 
 }  // namespace
 
 TEST_CASE("prefix trie: longest match, host routes and defaults per family") {
-  PrefixTrie trie;
+  Trie trie;
   trie.insert(net("0.0.0.0/0"), 0);
   trie.insert(net("10.0.0.0/8"), 1);
   trie.insert(net("10.1.2.3/32"), 2);
@@ -86,7 +97,7 @@ TEST_CASE("prefix trie: longest match, host routes and defaults per family") {
   for (const Row& r : rows) {
     CAPTURE(std::string(r.address));
     const auto m = trie.lookup(ip(r.address));
-    CHECK(m.value == r.value);
+    CHECK(value_of(m) == r.value);
     CHECK(int{m.matched_length} == r.matched_length);
     CHECK(int{m.scope_length} == r.scope_length);
   }
@@ -96,45 +107,46 @@ TEST_CASE("prefix trie: longest match, host routes and defaults per family") {
   mapped[10] = mapped[11] = 0xff;
   mapped[12] = 10, mapped[13] = 1, mapped[14] = 2, mapped[15] = 3;
   const auto m = trie.lookup(IpAddress::v6(mapped));
-  CHECK(m.value == 2);
+  CHECK(value_of(m) == 2);
   CHECK(m.scope_length == 32);
   mapped[12] = 198, mapped[13] = 51, mapped[14] = 100, mapped[15] = 7;
-  CHECK(trie.lookup(IpAddress::v6(mapped), 128).value == 4);
-  CHECK(trie.lookup(IpAddress::v6(mapped), 16).value == 0);
+  CHECK(value_of(trie.lookup(IpAddress::v6(mapped), 128)) == 4);
+  CHECK(value_of(trie.lookup(IpAddress::v6(mapped), 16)) == 0);
 }
 
-TEST_CASE("prefix trie: empty, /0 only, re-marking, max_length limits") {
-  const PrefixTrie empty;
-  CHECK(empty.lookup(ip("192.0.2.1")).value == -1);
+TEST_CASE("prefix trie: empty, /0 only, marking twice, max_length limits") {
+  const Trie empty;
+  CHECK(value_of(empty.lookup(ip("192.0.2.1"))) == -1);
   CHECK(empty.lookup(ip("192.0.2.1")).scope_length == 0);
   CHECK(empty.lookup(ip("2001:db8::1")).scope_length == 0);
 
-  PrefixTrie defaults;
-  defaults.insert(net("::/0"), 7);
-  defaults.insert(net("::/0"), 8);  // the later value replaces the earlier
+  Trie defaults;
+  CHECK(defaults.insert(net("::/0"), 7));
+  CHECK_FALSE(defaults.insert(net("::/0"), 8));  // already marked: the first value stays
+  CHECK(defaults.size() == 1);
   auto m = defaults.lookup(ip("2001:db8::1"));
-  CHECK(m.value == 8);
+  CHECK(value_of(m) == 7);
   CHECK(m.scope_length == 0);
-  CHECK(defaults.lookup(ip("192.0.2.1")).value == -1);
+  CHECK(value_of(defaults.lookup(ip("192.0.2.1"))) == -1);
 
-  PrefixTrie trie;
+  Trie trie;
   trie.insert(net("10.0.0.0/8"), 1);
   trie.insert(net("10.1.2.0/24"), 2);
   // A limit below the /24: the /8 decides, and the scope is the limit since
   // deeper bits (where the /24 would differ) were not revealed.
   m = trie.lookup(ip("10.1.2.3"), 16);
-  CHECK(m.value == 1);
+  CHECK(value_of(m) == 1);
   CHECK(m.scope_length == 16);
   m = trie.lookup(ip("10.1.2.3"), 0);
-  CHECK(m.value == -1);
+  CHECK(value_of(m) == -1);
   CHECK(m.scope_length == 0);
   // Out-of-range limits clamp to [0, bits].
   CHECK(trie.lookup(ip("10.1.2.3"), -5).scope_length == 0);
-  CHECK(trie.lookup(ip("10.1.2.3"), 1000).value == 2);
+  CHECK(value_of(trie.lookup(ip("10.1.2.3"), 1000)) == 2);
   CHECK(trie.lookup(ip("10.1.2.3"), 1000).scope_length == 24);
   // A miss that leaves the path early: 10.2/15 holds no marked prefix.
   m = trie.lookup(ip("10.2.0.1"), 32);
-  CHECK(m.value == 1);
+  CHECK(value_of(m) == 1);
   CHECK(m.scope_length == 15);
 }
 
@@ -143,7 +155,7 @@ TEST_CASE("prefix trie: agrees with a brute-force reference on random prefixes")
   for (int round = 0; round < 40; ++round) {
     // Prefixes clustered under a few shared roots so that they nest and
     // neighbour each other; both families.
-    PrefixTrie trie;
+    Trie trie;
     std::vector<std::pair<Prefix, int>> marked;
     const std::uint32_t roots[] = {0x0a000000, 0x0a010000, 0xc0000200};
     const int count = 1 + static_cast<int>(rng() % 24);
@@ -158,10 +170,11 @@ TEST_CASE("prefix trie: agrees with a brute-force reference on random prefixes")
         const std::uint32_t bits = roots[rng() % 3] | (rng() & 0x0003ffff);
         p = Prefix(IpAddress::v4(bits), static_cast<int>(rng() % 33));
       }
-      std::erase_if(marked, [&](const auto& e) { return e.first == p; });
-      marked.emplace_back(p, i);
-      trie.insert(p, i);
+      const bool fresh = std::none_of(marked.begin(), marked.end(), [&](const auto& e) { return e.first == p; });
+      CHECK(trie.insert(p, i) == fresh);
+      if (fresh) marked.emplace_back(p, i);
     }
+    CHECK(trie.size() == marked.size());
     for (int probe = 0; probe < 200; ++probe) {
       IpAddress a;
       if (probe % 4 == 0) {
@@ -177,9 +190,9 @@ TEST_CASE("prefix trie: agrees with a brute-force reference on random prefixes")
       CAPTURE(max_length);
       const auto got = trie.lookup(a, max_length);
       const auto want = reference(marked, a, max_length);
-      CHECK(got.value == want.value);
-      CHECK(int{got.matched_length} == int{want.matched_length});
-      CHECK(int{got.scope_length} == int{want.scope_length});
+      CHECK(value_of(got) == want.value);
+      CHECK(int{got.matched_length} == want.matched_length);
+      CHECK(int{got.scope_length} == want.scope_length);
     }
   }
 }

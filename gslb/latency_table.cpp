@@ -26,12 +26,10 @@ std::shared_ptr<const LatencyTable> LatencyTable::Builder::build() && {
   out->row_begin_.reserve(order.size() + 1);
   out->row_begin_.push_back(0);
   for (const base::Prefix& prefix : order) {
-    const auto row = static_cast<std::int32_t>(out->prefixes_.size());
     const std::vector<Entry>& entries = rows_[prefix];
     out->entries_.insert(out->entries_.end(), entries.begin(), entries.end());
     out->row_begin_.push_back(static_cast<std::uint32_t>(out->entries_.size()));
-    out->prefixes_.push_back(prefix);
-    out->trie_.insert(prefix, row);
+    out->trie_.insert(prefix, prefix);  // the row's number is its place in trie_.values()
   }
   out->trie_.shrink_to_fit();
   rows_.clear();
@@ -40,9 +38,9 @@ std::shared_ptr<const LatencyTable> LatencyTable::Builder::build() && {
 }
 
 LatencyTable::Match LatencyTable::lookup(const base::IpAddress& address, int max_length) const noexcept {
-  const geo::PrefixTrie::Match m = trie_.lookup(address, max_length);
+  const geo::PrefixTrie<base::Prefix>::Match m = trie_.lookup(address, max_length);
   Match out;
-  out.row = m.value;
+  if (m.value != nullptr) out.row = static_cast<std::int32_t>(m.value - trie_.values().data());
   out.matched_length = m.matched_length;
   out.scope_length = m.scope_length;
   return out;

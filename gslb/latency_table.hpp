@@ -3,8 +3,8 @@
 //
 // Two levels:
 //   LatencyTable    shared by every policy: a geo::PrefixTrie whose marked
-//                   prefixes are rows; a row is a prefix and its (region
-//                   name id, RTT) entries.
+//                   prefixes are the rows, numbered in insertion order; a
+//                   row is a prefix and its (region name id, RTT) entries.
 //   PolicyLatency   per compiled policy: each row's entries re-expressed in
 //                   that policy's region ids (sorted by id), the names it
 //                   does not define dropped and counted for a warning.
@@ -74,15 +74,14 @@ class LatencyTable {
   std::span<const Entry> entries(std::int32_t row) const noexcept {
     return {entries_.data() + row_begin_[row], entries_.data() + row_begin_[row + 1]};
   }
-  const base::Prefix& prefix(std::int32_t row) const noexcept { return prefixes_[row]; }
+  const base::Prefix& prefix(std::int32_t row) const noexcept { return trie_.values()[row]; }
   const std::vector<std::string>& region_names() const noexcept { return names_; }
-  std::size_t row_count() const noexcept { return prefixes_.size(); }
+  std::size_t row_count() const noexcept { return trie_.size(); }
   std::size_t entry_count() const noexcept { return entries_.size(); }
-  bool empty() const noexcept { return prefixes_.empty(); }
+  bool empty() const noexcept { return trie_.empty(); }
 
  private:
-  geo::PrefixTrie trie_;                  // values are rows
-  std::vector<base::Prefix> prefixes_;    // per row
+  geo::PrefixTrie<base::Prefix> trie_;    // row i is trie_.values()[i]: each row's own prefix
   std::vector<std::uint32_t> row_begin_;  // row i's entries: [row_begin_[i], row_begin_[i + 1])
   std::vector<Entry> entries_;
   std::vector<std::string> names_;
