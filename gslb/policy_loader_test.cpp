@@ -226,7 +226,8 @@ TEST_CASE("load_policies: one member id in two zones must be probed the same way
   REQUIRE(differ.error_count() == 1);
   const std::string message = differ.items()[0].format();
   CAPTURE(message);
-  CHECK(message.find("b.test.gslb.yaml:7:9: error: member web/10.0.1.1 is also in zone a.test. (") != std::string::npos);
+  CHECK(message.find("b.test.gslb.yaml:7:9: error: member web/10.0.1.1 is also in zone a.test. (") !=
+        std::string::npos);
   CHECK(message.find("a.test.gslb.yaml:7)") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
