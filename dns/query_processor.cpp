@@ -52,15 +52,16 @@ struct QueryProcessor::Impl {
   WireQuery query;
   LookupResult result;
   ResponseBuilder builder;
-  DynamicAnswer dynamic_result;  // the source fills it in place: no allocation per query
+  DynamicAnswer dynamic_result;         // the source fills it in place: no allocation per query
+  const ZoneData* rate_zone = nullptr;  // the zone of the last query, for its rate key
 
-  Processed respond(std::size_t size) { return {ProcessResult::respond, size, nullptr}; }
+  Processed respond(std::size_t size) { return {ProcessResult::respond, size, nullptr, {}}; }
 
   // An answer with no records: FORMERR/NOTIMP/REFUSED/SERVFAIL/BADVERS.
   Processed empty_answer(std::span<std::uint8_t> out, std::size_t limit, std::uint16_t rc, const std::uint8_t* opt,
                          std::size_t opt_length) {
     if (!builder.start(out.data(), limit, opt_length, query, query.has_question))
-      return {ProcessResult::drop, 0, nullptr};
+      return {ProcessResult::drop, 0, nullptr, {}};
     return respond(builder.finish(static_cast<std::uint8_t>(rc & 0x0f), false, false, opt, opt_length));
   }
 
@@ -97,7 +98,7 @@ Processed QueryProcessor::Impl::chaos(std::span<std::uint8_t> out, std::size_t l
     rdata = &identity_rdata;
   }
   if (!options.answer_chaos || rdata == nullptr) return empty_answer(out, limit, rcode::refused, opt, opt_length);
-  if (!builder.start(out.data(), limit, opt_length, query, true)) return {ProcessResult::drop, 0, nullptr};
+  if (!builder.start(out.data(), limit, opt_length, query, true)) return {ProcessResult::drop, 0, nullptr, {}};
   if (query.qtype == rr_type::txt || query.qtype == rr_type::any) {
     builder.add_rr(ResponseBuilder::answer, query.qname_lower, n, rr_type::txt, rr_class::ch, 0,
                    reinterpret_cast<const std::uint8_t*>(rdata->data()), rdata->size());
@@ -116,7 +117,7 @@ Processed QueryProcessor::Impl::dynamic_answer(const DynamicAnswer& d, const Zon
   }
   const std::uint8_t* opt_out = edns.present ? opt : nullptr;
   if (d.kind == DynamicAnswer::Kind::servfail) return empty_answer(out, limit, rcode::servfail, opt_out, opt_length);
-  if (!builder.start(out.data(), limit, opt_length, query, true)) return {ProcessResult::drop, 0, nullptr};
+  if (!builder.start(out.data(), limit, opt_length, query, true)) return {ProcessResult::drop, 0, nullptr, {}};
   std::size_t address_length = 0;
   if (query.qtype == rr_type::a) address_length = 4;
   if (query.qtype == rr_type::aaaa) address_length = 16;
@@ -147,10 +148,54 @@ Processed QueryProcessor::Impl::dynamic_answer(const DynamicAnswer& d, const Zon
 
 Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::span<std::uint8_t> out, QueryContext& ctx,
                                   const ZoneSet& zones) {
+  impl_->rate_zone = nullptr;
+  Processed p = process_query(packet, out, ctx, zones);
+  if (impl_->options.rate_keys && p.result == ProcessResult::respond) p.rate = rate_key(out.first(p.size));
+  return p;
+}
+
+RateKey QueryProcessor::rate_key(std::span<const std::uint8_t> response) const {
+  const Impl& m = *impl_;
+  const WireQuery& q = m.query;
+  RateKey key;
+  const std::uint8_t rc = response[3] & 0x0f;
+  const bool aa = (response[2] & 0x04) != 0;
+  const std::uint16_t ancount = read_u16(response.data() + 6);
+  const std::uint16_t nscount = read_u16(response.data() + 8);
+  if (!q.has_question || (rc != rcode::noerror && rc != rcode::nxdomain)) {
+    key.kind = static_cast<std::uint8_t>(RateKind::error);  // every error to a network: one stream
+    return key;
+  }
+  key.qtype = q.qtype;
+  const std::uint8_t* name = q.qname_lower;
+  std::size_t length = q.qname_length;
+  if (rc == rcode::nxdomain) {
+    key.kind = static_cast<std::uint8_t>(RateKind::nxdomain);
+  } else if (ancount != 0) {
+    key.kind = static_cast<std::uint8_t>(RateKind::answer);
+  } else if (!aa && nscount != 0) {
+    key.kind = static_cast<std::uint8_t>(RateKind::referral);
+  } else {
+    key.kind = static_cast<std::uint8_t>(RateKind::nodata);
+  }
+  // Made-up names under one zone or delegation are one stream: otherwise
+  // each random name would get its own allowance.
+  const auto kind = static_cast<RateKind>(key.kind);
+  if ((kind == RateKind::nxdomain || kind == RateKind::referral) && m.rate_zone != nullptr) {
+    const ZoneNode& apex = m.rate_zone->node(m.rate_zone->apex());
+    name = m.rate_zone->node_name(apex);
+    length = apex.name_length;
+  }
+  key.name_hash = name_hash(name, length);
+  return key;
+}
+
+Processed QueryProcessor::process_query(std::span<const std::uint8_t> packet, std::span<std::uint8_t> out,
+                                        QueryContext& ctx, const ZoneSet& zones) {
   Impl& m = *impl_;
   WireQuery& q = m.query;
   const WireStatus status = parse_query(packet, q);
-  if (status == WireStatus::drop) return {ProcessResult::drop, 0, nullptr};
+  if (status == WireStatus::drop) return {ProcessResult::drop, 0, nullptr, {}};
   const bool tcp = ctx.transport == Transport::tcp;
   const std::size_t capacity = std::min<std::size_t>(out.size(), 65535);
   if (status == WireStatus::formerr || status == WireStatus::notimp) {
@@ -211,6 +256,7 @@ Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::spa
   const Zone* found = zones.find(key);
   if (found == nullptr) return m.empty_answer(out, limit, rcode::refused, opt_out, opt_length);
   const auto* zone = static_cast<const ZoneData*>(found);
+  m.rate_zone = zone;
   const std::size_t origin_length = zone->origin().size();
 
   if (q.qtype == rr_type::axfr || q.qtype == rr_type::ixfr) {
@@ -230,13 +276,13 @@ Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::spa
       }
       return m.empty_answer(out, limit, rcode::refused, opt_out, opt_length);
     }
-    if (q.qtype == rr_type::axfr) return {ProcessResult::axfr, 0, zone};
+    if (q.qtype == rr_type::axfr) return {ProcessResult::axfr, 0, zone, {}};
     // IXFR without journals (RFC 1995 §4): over TCP a client that is behind
     // gets the whole zone AXFR-style; otherwise our SOA alone, which says
     // "up to date" or, over UDP, "ask again over TCP".
     const bool behind = !q.has_client_serial || serial_less(q.client_serial, zone->serial());
-    if (tcp && behind) return {ProcessResult::axfr, 0, zone};
-    if (!m.builder.start(out.data(), limit, opt_length, q, true)) return {ProcessResult::drop, 0, nullptr};
+    if (tcp && behind) return {ProcessResult::axfr, 0, zone, {}};
+    if (!m.builder.start(out.data(), limit, opt_length, q, true)) return {ProcessResult::drop, 0, nullptr, {}};
     const ZoneNode& apex = zone->node(zone->apex());
     SectionEntry e;
     e.owner = zone->node_name(apex);
@@ -262,7 +308,7 @@ Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::spa
   LookupResult& r = m.result;
   lookup(*zone, LookupQuery{q.qname_lower, q.qname_length, q.qtype, tcp, edns.dnssec_ok}, r);
   ResponseBuilder& b = m.builder;
-  if (!b.start(out.data(), limit, opt_length, q, true)) return {ProcessResult::drop, 0, nullptr};
+  if (!b.start(out.data(), limit, opt_length, q, true)) return {ProcessResult::drop, 0, nullptr, {}};
   // Truncation (RFC 2181 §9): never a partial RRset. As Knot does, the RRsets
   // that fit stay, TC is set at the first answer or authority RRset that does
   // not, and nothing is added after it; the client retries over TCP.

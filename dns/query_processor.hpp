@@ -11,6 +11,7 @@
 
 #include "base/net_util.hpp"
 #include "dns/dynamic_answer.hpp"
+#include "dns/rate_limiter.hpp"
 #include "dns/zone_set.hpp"
 
 namespace gslb::dns {
@@ -23,6 +24,8 @@ struct ProcessorOptions {
   // Clients that may transfer zones, AXFR or IXFR (RFC 5936 §4.2); the rest
   // get REFUSED. Empty: nobody.
   std::vector<base::AddressPrefix> transfer_allow;
+  // Fill Processed::rate for response rate limiting (off: not computed).
+  bool rate_keys = false;
 };
 
 enum class Transport { udp, tcp };
@@ -42,6 +45,7 @@ struct Processed {
   ProcessResult result = ProcessResult::drop;
   std::size_t size = 0;
   const Zone* zone = nullptr;  // for axfr: the zone to transfer
+  RateKey rate;                // with ProcessorOptions::rate_keys, for a response
 };
 
 class QueryProcessor {
@@ -58,6 +62,10 @@ class QueryProcessor {
                     const ZoneSet& zones);
 
  private:
+  Processed process_query(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, QueryContext& ctx,
+                          const ZoneSet& zones);
+  RateKey rate_key(std::span<const std::uint8_t> response) const;
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
