@@ -55,13 +55,13 @@ struct QueryProcessor::Impl {
   DynamicAnswer dynamic_result;         // the source fills it in place: no allocation per query
   const ZoneData* rate_zone = nullptr;  // the zone of the last query, for its rate key
 
-  Processed respond(std::size_t size) { return {ProcessResult::respond, size, nullptr, {}}; }
+  Processed respond(std::size_t size) { return {ProcessResult::respond, size, nullptr}; }
 
   // An answer with no records: FORMERR/NOTIMP/REFUSED/SERVFAIL/BADVERS.
   Processed empty_answer(std::span<std::uint8_t> out, std::size_t limit, std::uint16_t rc, const std::uint8_t* opt,
                          std::size_t opt_length) {
     if (!builder.start(out.data(), limit, opt_length, query, query.has_question))
-      return {ProcessResult::drop, 0, nullptr, {}};
+      return {ProcessResult::drop, 0, nullptr};
     return respond(builder.finish(static_cast<std::uint8_t>(rc & 0x0f), false, false, opt, opt_length));
   }
 
@@ -98,7 +98,7 @@ Processed QueryProcessor::Impl::chaos(std::span<std::uint8_t> out, std::size_t l
     rdata = &identity_rdata;
   }
   if (!options.answer_chaos || rdata == nullptr) return empty_answer(out, limit, rcode::refused, opt, opt_length);
-  if (!builder.start(out.data(), limit, opt_length, query, true)) return {ProcessResult::drop, 0, nullptr, {}};
+  if (!builder.start(out.data(), limit, opt_length, query, true)) return {ProcessResult::drop, 0, nullptr};
   if (query.qtype == rr_type::txt || query.qtype == rr_type::any) {
     builder.add_rr(ResponseBuilder::answer, query.qname_lower, n, rr_type::txt, rr_class::ch, 0,
                    reinterpret_cast<const std::uint8_t*>(rdata->data()), rdata->size());
@@ -117,7 +117,7 @@ Processed QueryProcessor::Impl::dynamic_answer(const DynamicAnswer& d, const Zon
   }
   const std::uint8_t* opt_out = edns.present ? opt : nullptr;
   if (d.kind == DynamicAnswer::Kind::servfail) return empty_answer(out, limit, rcode::servfail, opt_out, opt_length);
-  if (!builder.start(out.data(), limit, opt_length, query, true)) return {ProcessResult::drop, 0, nullptr, {}};
+  if (!builder.start(out.data(), limit, opt_length, query, true)) return {ProcessResult::drop, 0, nullptr};
   std::size_t address_length = 0;
   if (query.qtype == rr_type::a) address_length = 4;
   if (query.qtype == rr_type::aaaa) address_length = 16;
@@ -144,14 +144,6 @@ Processed QueryProcessor::Impl::dynamic_answer(const DynamicAnswer& d, const Zon
     }
   }
   return respond(builder.finish(rcode::noerror, true, tc, opt_out, opt_length));
-}
-
-Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::span<std::uint8_t> out, QueryContext& ctx,
-                                  const ZoneSet& zones) {
-  impl_->rate_zone = nullptr;
-  Processed p = process_query(packet, out, ctx, zones);
-  if (impl_->options.rate_keys && p.result == ProcessResult::respond) p.rate = rate_key(out.first(p.size));
-  return p;
 }
 
 RateKey QueryProcessor::rate_key(std::span<const std::uint8_t> response) const {
@@ -190,12 +182,13 @@ RateKey QueryProcessor::rate_key(std::span<const std::uint8_t> response) const {
   return key;
 }
 
-Processed QueryProcessor::process_query(std::span<const std::uint8_t> packet, std::span<std::uint8_t> out,
-                                        QueryContext& ctx, const ZoneSet& zones) {
+Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::span<std::uint8_t> out, QueryContext& ctx,
+                                  const ZoneSet& zones) {
   Impl& m = *impl_;
   WireQuery& q = m.query;
+  m.rate_zone = nullptr;
   const WireStatus status = parse_query(packet, q);
-  if (status == WireStatus::drop) return {ProcessResult::drop, 0, nullptr, {}};
+  if (status == WireStatus::drop) return {ProcessResult::drop, 0, nullptr};
   const bool tcp = ctx.transport == Transport::tcp;
   const std::size_t capacity = std::min<std::size_t>(out.size(), 65535);
   if (status == WireStatus::formerr || status == WireStatus::notimp) {
@@ -276,13 +269,13 @@ Processed QueryProcessor::process_query(std::span<const std::uint8_t> packet, st
       }
       return m.empty_answer(out, limit, rcode::refused, opt_out, opt_length);
     }
-    if (q.qtype == rr_type::axfr) return {ProcessResult::axfr, 0, zone, {}};
+    if (q.qtype == rr_type::axfr) return {ProcessResult::axfr, 0, zone};
     // IXFR without journals (RFC 1995 §4): over TCP a client that is behind
     // gets the whole zone AXFR-style; otherwise our SOA alone, which says
     // "up to date" or, over UDP, "ask again over TCP".
     const bool behind = !q.has_client_serial || serial_less(q.client_serial, zone->serial());
-    if (tcp && behind) return {ProcessResult::axfr, 0, zone, {}};
-    if (!m.builder.start(out.data(), limit, opt_length, q, true)) return {ProcessResult::drop, 0, nullptr, {}};
+    if (tcp && behind) return {ProcessResult::axfr, 0, zone};
+    if (!m.builder.start(out.data(), limit, opt_length, q, true)) return {ProcessResult::drop, 0, nullptr};
     const ZoneNode& apex = zone->node(zone->apex());
     SectionEntry e;
     e.owner = zone->node_name(apex);
@@ -308,7 +301,7 @@ Processed QueryProcessor::process_query(std::span<const std::uint8_t> packet, st
   LookupResult& r = m.result;
   lookup(*zone, LookupQuery{q.qname_lower, q.qname_length, q.qtype, tcp, edns.dnssec_ok}, r);
   ResponseBuilder& b = m.builder;
-  if (!b.start(out.data(), limit, opt_length, q, true)) return {ProcessResult::drop, 0, nullptr, {}};
+  if (!b.start(out.data(), limit, opt_length, q, true)) return {ProcessResult::drop, 0, nullptr};
   // Truncation (RFC 2181 §9): never a partial RRset. As Knot does, the RRsets
   // that fit stay, TC is set at the first answer or authority RRset that does
   // not, and nothing is added after it; the client retries over TCP.

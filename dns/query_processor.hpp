@@ -24,8 +24,6 @@ struct ProcessorOptions {
   // Clients that may transfer zones, AXFR or IXFR (RFC 5936 §4.2); the rest
   // get REFUSED. Empty: nobody.
   std::vector<base::AddressPrefix> transfer_allow;
-  // Fill Processed::rate for response rate limiting (off: not computed).
-  bool rate_keys = false;
 };
 
 enum class Transport { udp, tcp };
@@ -45,7 +43,6 @@ struct Processed {
   ProcessResult result = ProcessResult::drop;
   std::size_t size = 0;
   const Zone* zone = nullptr;  // for axfr: the zone to transfer
-  RateKey rate;                // with ProcessorOptions::rate_keys, for a response
 };
 
 class QueryProcessor {
@@ -61,11 +58,11 @@ class QueryProcessor {
   Processed process(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, QueryContext& ctx,
                     const ZoneSet& zones);
 
- private:
-  Processed process_query(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, QueryContext& ctx,
-                          const ZoneSet& zones);
+  // For response rate limiting: what the response process() just wrote
+  // (`response`, of the size it returned) is about. Call right after it.
   RateKey rate_key(std::span<const std::uint8_t> response) const;
 
+ private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -301,7 +301,7 @@ TEST_CASE_FIXTURE(Fixture, "truncate_to_question: what a datagram refused for it
 
   const std::size_t cut = truncate_to_question(out.data(), full.size);
   CHECK(cut == 12 + www.size() + 4);
-  pkt = parse(Processed{ProcessResult::respond, cut, nullptr, {}});
+  pkt = parse(Processed{ProcessResult::respond, cut});
   CHECK(ldns_pkt_tc(pkt));
   CHECK(ldns_pkt_qr(pkt));
   CHECK(ldns_pkt_qdcount(pkt) == 1);

@@ -46,7 +46,6 @@ Server::Server(ServerOptions options)
   if (options_.workers == 0) options_.workers = std::max(1u, std::thread::hardware_concurrency());
   // Each worker has its own UDP socket per address: the rate is shared out.
   options_.worker.rate_limit_share = options_.workers;
-  options_.worker.processor.rate_keys = options_.worker.rate_limit.enabled();
 }
 
 Server::~Server() {

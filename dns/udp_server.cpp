@@ -151,7 +151,7 @@ unsigned UdpListener::serve_batch(bool wait) {
     const Processed result = processor_.process(query, response, context_, zones);
     std::size_t size = result.size;
     if (result.result == ProcessResult::respond && limiter_ != nullptr) {
-      switch (limiter_->check(s.from, result.rate, now_ms)) {
+      switch (limiter_->check(s.from, processor_.rate_key(response.first(size)), now_ms)) {
         case ResponseRateLimiter::Verdict::send:
           break;
         case ResponseRateLimiter::Verdict::drop:
