@@ -146,8 +146,10 @@ unsigned UdpListener::serve_batch(bool wait) {
     const std::span<const std::uint8_t> query(s.query, in[i].msg_len);
     const std::span<std::uint8_t> response(responses_.data() + static_cast<std::size_t>(i) * max_response_size,
                                            max_response_size);
-    // Reused: only the source's bytes change (readers go by its family).
-    std::memcpy(&context_.client.source, &s.from, std::min<std::size_t>(h.msg_namelen, sizeof s.from));
+    // Reused: only the source's bytes change (readers go by its family). A
+    // fixed size is a few moves; IPv4 and IPv6 sources fit in it.
+    static_assert(sizeof(sockaddr_in6) >= sizeof(sockaddr_in));
+    std::memcpy(&context_.client.source, &s.from, sizeof(sockaddr_in6));
     const Processed result = processor_.process(query, response, context_, zones);
     std::size_t size = result.size;
     if (result.result == ProcessResult::respond && limiter_ != nullptr) {

@@ -148,7 +148,10 @@ void Engine::publish(std::vector<CompiledPolicyPtr> policies, const health::Heal
   std::sort(next->index.begin(), next->index.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
   next->build_table();
   next->policies = std::move(policies);
+  const bool any = !next->index.empty();
   state_.publish(std::move(next));
+  // After the state: a query that sees true finds the records' state.
+  any_records_.store(any, std::memory_order_release);
 }
 
 std::optional<dns::DynamicAnswer> Engine::answer(std::string_view qname_key, std::uint16_t qtype,
@@ -162,6 +165,7 @@ bool Engine::answer(std::string_view qname_key, std::uint16_t qtype, const dns::
                     dns::DynamicAnswer& out) const {
   // Other types at a GSLB name are left to static data (TXT, CAA beside it).
   if (qtype != kTypeA && qtype != kTypeAAAA) return false;
+  if (!any_records_.load(std::memory_order_acquire)) return false;
   Worker& w = worker();
   const EngineState* state = w.state->get();
   const EngineState::Entry* entry = state->find(qname_key);

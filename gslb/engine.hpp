@@ -116,7 +116,12 @@ class Engine final : public dns::DynamicAnswerSource {
   Options options_;
   base::SipKey hash_key_;
   base::Snapshot<EngineState> state_;
-  mutable std::atomic<std::uint64_t> fail_open_{0};
+  // Whether the published state has any GSLB record: lets the query path
+  // skip the engine in one load for servers (or reloads) without policies.
+  // Written only by publish(); on a line of its own, as fail_open_ is
+  // written per answer during an outage.
+  alignas(64) std::atomic<bool> any_records_{false};
+  alignas(64) mutable std::atomic<std::uint64_t> fail_open_{0};
   mutable std::atomic<std::uint64_t> workers_{0};
   mutable std::mutex counters_mutex_;
   std::map<std::string, std::unique_ptr<RecordCounter>> counters_;  // by owner name; guarded, only grows
