@@ -43,6 +43,11 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 DNS=$REPO/bench/dns
+PROG=gslb/run.sh
+# shellcheck source=bench/lib/script.sh
+. "$REPO/bench/lib/script.sh"
+# shellcheck source=bench/lib/proc.sh
+. "$REPO/bench/lib/proc.sh"
 ROWS=gslb-static,gslb-gslb,gdnsd-static,gdnsd-gslb,pdns-gslb
 ROUNDS=3
 DURATION=10
@@ -53,22 +58,10 @@ SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 OUTSTANDING=${OUTSTANDING:-256}
 
-die() { echo "gslb/run.sh: $*" >&2; exit 2; }
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --rows) ROWS=$2; shift 2 ;;
-    --rounds) ROUNDS=$2; shift 2 ;;
-    --duration) DURATION=$2; shift 2 ;;
-    --subnets) SUBNETS=$2; shift 2 ;;
-    --gslb) GSLB=$2; shift 2 ;;
-    --out) OUT=$2; shift 2 ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument: $1 (see --help)" ;;
-  esac
-done
-[[ $ROUNDS =~ ^[0-9]+$ && $ROUNDS -ge 1 && $ROUNDS -le 10 ]] || die "--rounds must be 1..10"
-[[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 1 && $DURATION -le 60 ]] || die "--duration must be 1..60"
-[[ $SUBNETS =~ ^[0-9]+$ && $SUBNETS -ge 1 && $SUBNETS -le 1000000 ]] || die "--subnets must be 1..1000000"
+parse_args "--rows ROWS" "--rounds ROUNDS" "--duration DURATION" "--subnets SUBNETS" "--gslb GSLB" "--out OUT" -- "$@"
+need_range --rounds "$ROUNDS" 1 10
+need_range --duration "$DURATION" 1 60
+need_range --subnets "$SUBNETS" 1 1000000
 IFS=, read -r -a ROW_LIST <<< "$ROWS"
 declare -A WANT
 for row in "${ROW_LIST[@]}"; do
@@ -89,15 +82,11 @@ command -v kdig > /dev/null || die "kdig missing (knot-dnsutils)"
 CXX=${CXX:-$(command -v c++ || command -v g++ || true)}
 [ -n "$CXX" ] || die "no C++ compiler for ecsperf"
 
-OUT=${OUT:-$HERE/results/raw/$(date -u +%Y%m%d-%H%M%S)}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
+OUT=$(out_dir "${OUT:-$HERE/results/raw/$(date -u +%Y%m%d-%H%M%S)}")
 RUN=/tmp/gslb-gslbbench-$$
 mkdir -p "$RUN"
 
 declare -A PID PORT
-# shellcheck source=bench/dns/lib.sh
-. "$DNS/lib.sh"
 HTTP_PID=""
 cleanup() {
   local s
@@ -190,13 +179,11 @@ for s in "${SERVERS[@]}"; do
 done
 
 {
-  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "kernel: $(uname -r)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) CPUs)"
+  host_info
   echo "gdnsd: $({ gdnsd -V 2>&1 || true; } | grep -m1 version || echo -)"
   echo "pdns: $(dpkg-query -W -f '${Version}' pdns-server 2> /dev/null || echo -)"
   [ -z "${WANT[gslb]:-}" ] ||
-    echo "gslb: $("$GSLB" version 2>&1 | head -n1) ($(git -C "$REPO" rev-parse --short HEAD 2> /dev/null || echo '?'))"
+    echo "gslb: $(gslb_version "$GSLB")"
   echo "database: $(cat "$OUT/mmdb.txt")"
 } > "$OUT/versions.txt"
 

@@ -1,0 +1,69 @@
+# shellcheck shell=bash
+# The frame every benchmark script shares (sourced, after the script sets PROG to
+# the name its messages start with): stopping with an error, options, checks of
+# values and tools, the output directory, the host description.
+# Usage text is the script's own header: the comment lines from line 2 up to
+# `set -euo pipefail`.
+
+die() { # die MESSAGE: the message on stderr, exit status 2
+  echo "$PROG: $*" >&2
+  exit 2
+}
+
+# parse_args SPEC... -- ARG...: SPEC "--opt VAR" stores the option's value in VAR,
+# "--flag VAR=VALUE" sets VAR to VALUE; -h/--help prints the usage text and exits 0,
+# anything else dies.
+parse_args() {
+  local -A takes=() sets=()
+  local spec
+  while [ "$1" != -- ]; do
+    spec=$1
+    shift
+    case "${spec#* }" in
+      *=*) sets[${spec%% *}]=${spec#* } ;;
+      *) takes[${spec%% *}]=${spec#* } ;;
+    esac
+  done
+  shift
+  while [ $# -gt 0 ]; do
+    if [ -n "${takes[$1]:-}" ]; then
+      [ $# -ge 2 ] || die "$1 needs a value"
+      printf -v "${takes[$1]}" '%s' "$2"
+      shift 2
+    elif [ -n "${sets[$1]:-}" ]; then
+      printf -v "${sets[$1]%%=*}" '%s' "${sets[$1]#*=}"
+      shift
+    else
+      case "$1" in
+        -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) die "unknown argument: $1 (see --help)" ;;
+      esac
+    fi
+  done
+}
+
+need_range() { # need_range NAME VALUE MIN MAX: dies unless VALUE is a whole number in MIN..MAX
+  [[ $2 =~ ^[0-9]+$ && $2 -ge $3 && $2 -le $4 ]] || die "$1 must be $3..$4"
+}
+
+need_tools() { # need_tools TOOL...: dies naming the first one not on PATH
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" > /dev/null || die "$tool not installed"
+  done
+}
+
+out_dir() { # out_dir DIR: creates DIR and prints its absolute path
+  mkdir -p "$1"
+  (cd "$1" && pwd)
+}
+
+host_info() { # the date, kernel and CPU lines of a run's versions.txt
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "kernel: $(uname -r)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) CPUs)"
+}
+
+gslb_version() { # gslb_version BINARY: its version line and the checkout's commit
+  echo "$("$1" version 2>&1 | head -n1) ($(git -C "$REPO" rev-parse --short HEAD 2> /dev/null || echo '?'))"
+}
