@@ -15,15 +15,11 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
 PROG=profile.sh
 # shellcheck source=bench/lib/script.sh
-. "$REPO/bench/lib/script.sh"
-# shellcheck source=bench/lib/proc.sh
-. "$REPO/bench/lib/proc.sh"
+. "$HERE/../lib/script.sh"
 TOOL=callgrind
 QUERIES=20000
-GSLB=${GSLB:-$REPO/build/gslb}
 OUT=""
 COMPARE=1
 parse_args "--tool TOOL" "--queries QUERIES" "--gslb GSLB" "--out OUT" "--no-compare COMPARE=0" -- "$@"
@@ -35,16 +31,11 @@ case "$TOOL" in
   *) die "--tool must be callgrind or perf" ;;
 esac
 OUT=$(out_dir "${OUT:-$HERE/results/raw/profile-$(date -u +%Y%m%d-%H%M%S)}")
-RUN=/tmp/gslb-bench-$$
+scratch_dir /tmp/gslb-bench-$$
 mkdir -p "$RUN/zones"
 
 SERVER_PID=""
-cleanup() {
-  [ -z "$SERVER_PID" ] || stop_pid "$SERVER_PID"
-  rm -rf "$RUN"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+stop_processes() { [ -z "$SERVER_PID" ] || stop_pid "$SERVER_PID"; }
 
 python3 "$HERE/genzone.py" --hosts 1000 -o "$RUN/zones/example.test.zone"
 python3 "$HERE/genqueries.py" --hosts 1000 --count 20000 --seed 1 -o "$RUN/queries.txt"

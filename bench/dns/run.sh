@@ -29,16 +29,12 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
 PROG=run.sh
 # shellcheck source=bench/lib/script.sh
-. "$REPO/bench/lib/script.sh"
-# shellcheck source=bench/lib/proc.sh
-. "$REPO/bench/lib/proc.sh"
+. "$HERE/../lib/script.sh"
 SERVERS=""
 ROUNDS=3
 DURATION=10
-GSLB=${GSLB:-$REPO/build/gslb}
 OUT=""
 MODE=qps
 CLIENT=dnsperf
@@ -64,7 +60,7 @@ for s in "${LIST[@]}"; do
     knot) command -v knotd > /dev/null || die "knotd not installed" ;;
     gdnsd) command -v gdnsd > /dev/null || die "gdnsd not installed" ;;
     gslb)
-      if [ ! -x "$GSLB" ] || ! "$GSLB" --help 2>&1 | grep -Eq '^ +serve'; then
+      if ! gslb_has serve; then
         echo "run.sh: warning: $GSLB is missing or has no 'serve' command; gslb skipped" >&2
         continue
       fi ;;
@@ -76,17 +72,13 @@ done
 command -v dnsperf > /dev/null || [ "$MODE" = bigzone ] || die "dnsperf not installed"
 
 OUT=$(out_dir "${OUT:-$HERE/results/raw/$(date -u +%Y%m%d-%H%M%S)}")
-RUN=/tmp/gslb-bench-$$
-mkdir -p "$RUN"
+scratch_dir /tmp/gslb-bench-$$
 
 declare -A PID PORT
-cleanup() {
+stop_processes() {
   local s
   for s in "${!PID[@]}"; do stop_pid "${PID[$s]}"; done
-  rm -rf "$RUN"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 render() { # render TEMPLATE DEST DIR PORT ZONEFILE
   sed -e "s|@RUNDIR@|$3|g" -e "s|@PORT@|$4|g" -e "s|@ZONEFILE@|$5|g" "$1" > "$2"

@@ -10,13 +10,9 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
 PROG=syscalls.sh
 # shellcheck source=bench/lib/script.sh
-. "$REPO/bench/lib/script.sh"
-# shellcheck source=bench/lib/proc.sh
-. "$REPO/bench/lib/proc.sh"
-GSLB=${GSLB:-$REPO/build/gslb}
+. "$HERE/../lib/script.sh"
 RATE=30000
 SECONDS_=3
 SERVERS=gslb,gdnsd
@@ -25,16 +21,12 @@ need_range --rate "$RATE" 1 1000000
 need_range --seconds "$SECONDS_" 1 60
 need_tools strace
 
-RUN=/tmp/gslb-syscalls-$$
-mkdir -p "$RUN"
+scratch_dir /tmp/gslb-syscalls-$$
 PIDS=()
-cleanup() {
+stop_processes() {
   local p
   for p in "${PIDS[@]}"; do stop_pid "$p"; done
-  rm -rf "$RUN"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 python3 "$HERE/genzone.py" --hosts 1000 -o "$RUN/example.test.zone"
 python3 "$HERE/genqueries.py" --hosts 1000 -o "$RUN/queries.txt"

@@ -13,32 +13,23 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-DNS=$REPO/bench/dns
 PROG=gslb/profile.sh
 # shellcheck source=bench/lib/script.sh
-. "$REPO/bench/lib/script.sh"
-# shellcheck source=bench/lib/proc.sh
-. "$REPO/bench/lib/proc.sh"
+. "$HERE/../lib/script.sh"
+DNS=$REPO/bench/dns
 QUERIES=20000
 SUBNETS=20000
-GSLB=${GSLB:-$REPO/build/gslb}
 OUT=""
 parse_args "--queries QUERIES" "--subnets SUBNETS" "--gslb GSLB" "--out OUT" -- "$@"
 need_range --queries "$QUERIES" 1 200000
 need_range --subnets "$SUBNETS" 1 1000000
 [ -x "$GSLB" ] || die "no gslb binary at $GSLB (build it first)"
 need_tools valgrind
-RUN=$(mktemp -d /tmp/gslb-profile-XXXXXX)
+scratch_dir "$(mktemp -d /tmp/gslb-profile-XXXXXX)"
 OUT=${OUT:-$RUN/out}
 mkdir -p "$OUT"
 SERVER_PID=""
-cleanup() {
-  [ -z "$SERVER_PID" ] || stop_pid "$SERVER_PID"
-  rm -rf "$RUN"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+stop_processes() { [ -z "$SERVER_PID" ] || stop_pid "$SERVER_PID"; }
 
 "${CXX:-c++}" -O2 -std=c++20 -o "$RUN/ecsperf" "$HERE/ecsperf.cpp"
 perl "$HERE/make_bench_mmdb.pl" "$RUN/bench.mmdb" 2> /dev/null

@@ -41,18 +41,14 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-DNS=$REPO/bench/dns
 PROG=gslb/run.sh
 # shellcheck source=bench/lib/script.sh
-. "$REPO/bench/lib/script.sh"
-# shellcheck source=bench/lib/proc.sh
-. "$REPO/bench/lib/proc.sh"
+. "$HERE/../lib/script.sh"
+DNS=$REPO/bench/dns
 ROWS=gslb-static,gslb-gslb,gdnsd-static,gdnsd-gslb,pdns-gslb
 ROUNDS=3
 DURATION=10
 SUBNETS=20000
-GSLB=${GSLB:-$REPO/build/gslb}
 OUT=""
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
@@ -75,7 +71,7 @@ if [ -n "${WANT[pdns]:-}" ]; then
     die "PowerDNS geoip backend missing (apt-get install pdns-backend-geoip): LUA pickclosest needs it"
 fi
 if [ -n "${WANT[gslb]:-}" ]; then
-  if [ ! -x "$GSLB" ] || ! "$GSLB" --help 2>&1 | grep -Eq '^ +serve'; then die "$GSLB missing (./scripts/build.sh)"; fi
+  if ! gslb_has serve; then die "$GSLB missing (./scripts/build.sh)"; fi
 fi
 perl -MMaxMind::DB::Writer::Tree -e 1 2> /dev/null || die "perl MaxMind::DB::Writer missing (libmaxmind-db-writer-perl)"
 command -v kdig > /dev/null || die "kdig missing (knot-dnsutils)"
@@ -83,19 +79,15 @@ CXX=${CXX:-$(command -v c++ || command -v g++ || true)}
 [ -n "$CXX" ] || die "no C++ compiler for ecsperf"
 
 OUT=$(out_dir "${OUT:-$HERE/results/raw/$(date -u +%Y%m%d-%H%M%S)}")
-RUN=/tmp/gslb-gslbbench-$$
-mkdir -p "$RUN"
+scratch_dir /tmp/gslb-gslbbench-$$
 
 declare -A PID PORT
 HTTP_PID=""
-cleanup() {
+stop_processes() {
   local s
   for s in "${!PID[@]}"; do stop_pid "${PID[$s]}"; done
   [ -z "$HTTP_PID" ] || stop_pid "$HTTP_PID"
-  rm -rf "$RUN"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 echo "preparing: ecsperf, database, zone, corpora" >&2
 "$CXX" -O2 -std=c++20 -Wall -o "$RUN/ecsperf" "$HERE/ecsperf.cpp"

@@ -14,16 +14,12 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
 PROG=profile.sh
 # shellcheck source=bench/lib/script.sh
-. "$REPO/bench/lib/script.sh"
-# shellcheck source=bench/lib/proc.sh
-. "$REPO/bench/lib/proc.sh"
+. "$HERE/../lib/script.sh"
 REQUESTS=20000
 CONNS=16
 COMPARE=1
-GSLB=${GSLB:-$REPO/build/gslb}
 OUT=""
 parse_args "--requests REQUESTS" "--conns CONNS" "--no-compare COMPARE=0" "--gslb GSLB" "--out OUT" -- "$@"
 need_range --requests "$REQUESTS" 100 1000000
@@ -31,15 +27,10 @@ need_range --conns "$CONNS" 1 1000
 [ -x "$GSLB" ] || die "no gslb binary at $GSLB (build it first)"
 need_tools valgrind callgrind_control callgrind_annotate nginx python3
 OUT=$(out_dir "${OUT:-$HERE/results/raw/profile-$(date -u +%Y%m%d-%H%M%S)}")
-RUN=/tmp/gslb-http-profile-$$
+scratch_dir /tmp/gslb-http-profile-$$
 # shellcheck source=bench/http/lib.sh
 . "$HERE/lib.sh"
-cleanup() {
-  stop_backends
-  rm -rf "$RUN"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+stop_processes() { stop_backends; }
 
 pick_ports 6
 for i in 1 2 3; do start_backend "$i"; done

@@ -35,19 +35,15 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
 PROG=run.sh
 # shellcheck source=bench/lib/script.sh
-. "$REPO/bench/lib/script.sh"
-# shellcheck source=bench/lib/proc.sh
-. "$REPO/bench/lib/proc.sh"
+. "$HERE/../lib/script.sh"
 PROXIES=gslb,haproxy,nginx
 MODES=bench,rolling,abrupt
 ROUNDS=3
 DURATION=10
 LOAD_S=20
 NORETRY=0
-GSLB=${GSLB:-$REPO/build/gslb}
 OUT=""
 PROXY_CPU=${PROXY_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
@@ -68,7 +64,7 @@ for p in "${LIST[@]}"; do
     haproxy) command -v haproxy > /dev/null || die "haproxy not installed" ;;
     nginx) ;;
     gslb)
-      if [ ! -x "$GSLB" ] || ! "$GSLB" --help 2>&1 | grep -Eq '^ +lb'; then
+      if ! gslb_has lb; then
         echo "run.sh: warning: $GSLB is missing or has no 'lb' command; gslb skipped" >&2
         continue
       fi ;;
@@ -87,23 +83,20 @@ if [ -z "$OUT" ]; then
   SAVE_SUMMARY=1
 fi
 OUT=$(out_dir "$OUT")
-RUN=/tmp/gslb-http-bench-$$
+scratch_dir /tmp/gslb-http-bench-$$
 # shellcheck source=bench/http/lib.sh
 . "$HERE/lib.sh"
 BACKEND_PIN=(taskset -c "$CLIENT_CPU")
 
 declare -A PID PORT
 WRK_PID=""
-cleanup() {
+stop_processes() {
   local k
   [ -n "$WRK_PID" ] && stop_pid "$WRK_PID"
   # nginx stops gracefully on QUIT; for gslb and HAProxy QUIT would mean a core dump
   for k in "${!PID[@]}"; do stop_pid "${PID[$k]}" "$([ "$k" = nginx ] && echo QUIT || echo TERM)"; done
   stop_backends
-  rm -rf "$RUN"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # Ports: backends 1..3, then gslb, its admin API, haproxy, nginx.
 pick_ports 7

@@ -14,33 +14,26 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
 PROG=syscalls.sh
 # shellcheck source=bench/lib/script.sh
-. "$REPO/bench/lib/script.sh"
-# shellcheck source=bench/lib/proc.sh
-. "$REPO/bench/lib/proc.sh"
+. "$HERE/../lib/script.sh"
 SECONDS_LOAD=3
 CONNS=64
 COMPARE=1
-GSLB=${GSLB:-$REPO/build/gslb}
 parse_args "--seconds SECONDS_LOAD" "--conns CONNS" "--no-compare COMPARE=0" "--gslb GSLB" -- "$@"
 need_range --seconds "$SECONDS_LOAD" 1 30
 need_range --conns "$CONNS" 1 1000
 [ -x "$GSLB" ] || die "no gslb binary at $GSLB (build it first)"
 need_tools perf wrk nginx python3
-RUN=/tmp/gslb-http-syscalls-$$
+scratch_dir /tmp/gslb-http-syscalls-$$
 # shellcheck source=bench/http/lib.sh
 . "$HERE/lib.sh"
 PROXIES=()
-cleanup() {
+stop_processes() {
   local p
   for p in "${PROXIES[@]}"; do stop_pid "$p"; done
   stop_backends
-  rm -rf "$RUN"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 pick_ports 6
 for i in 1 2 3; do start_backend "$i"; done

@@ -1,9 +1,16 @@
 # shellcheck shell=bash
 # The frame every benchmark script shares (sourced, after the script sets PROG to
 # the name its messages start with): stopping with an error, options, checks of
-# values and tools, the output directory, the host description.
+# values and tools, the output and scratch directories, the host description.
+# Sets REPO (the checkout) and GSLB (the binary under test: $GSLB, else
+# build/gslb) and sources proc.sh beside it.
 # Usage text is the script's own header: the comment lines from line 2 up to
 # `set -euo pipefail`.
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+GSLB=${GSLB:-$REPO/build/gslb}
+# shellcheck source=bench/lib/proc.sh
+. "$REPO/bench/lib/proc.sh"
 
 die() { # die MESSAGE: the message on stderr, exit status 2
   echo "$PROG: $*" >&2
@@ -58,10 +65,27 @@ out_dir() { # out_dir DIR: creates DIR and prints its absolute path
   (cd "$1" && pwd)
 }
 
+# scratch_dir DIR: creates DIR as RUN; on exit the script's stop_processes (when it
+# defines one) runs, then DIR is removed. INT and TERM exit with status 130.
+scratch_dir() {
+  RUN=$1
+  mkdir -p "$RUN"
+  trap at_exit EXIT
+  trap 'exit 130' INT TERM
+}
+at_exit() {
+  if declare -F stop_processes > /dev/null; then stop_processes; fi
+  rm -rf "$RUN"
+}
+
 host_info() { # the date, kernel and CPU lines of a run's versions.txt
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "kernel: $(uname -r)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) CPUs)"
+}
+
+gslb_has() { # gslb_has COMMAND: whether $GSLB is an executable whose --help lists COMMAND
+  [ -x "$GSLB" ] && "$GSLB" --help 2>&1 | grep -Eq "^ +$1"
 }
 
 gslb_version() { # gslb_version BINARY: its version line and the checkout's commit
