@@ -77,8 +77,8 @@ if [ "$TOOL" = callgrind ]; then
       "$HERE/conf/knot.conf.in" > "$RUN/knot/knot.conf"
     callgrind_run knot "$kport" knotd -c "$RUN/knot/knot.conf"
   fi
-  callgrind_annotate --inclusive=no "$OUT/gslb.callgrind" 2> /dev/null | head -n 50 > "$OUT/top.txt"
-  callgrind_annotate --inclusive=yes "$OUT/gslb.callgrind" 2> /dev/null | head -n 50 > "$OUT/top-inclusive.txt"
+  callgrind_annotate --inclusive=no "$OUT/gslb.callgrind" 2> /dev/null | sed -n 1,50p > "$OUT/top.txt"
+  callgrind_annotate --inclusive=yes "$OUT/gslb.callgrind" 2> /dev/null | sed -n 1,50p > "$OUT/top-inclusive.txt"
 else
   taskset -c 0 "${serve[@]}" > "$RUN/server.log" 2>&1 &
   SERVER_PID=$!
@@ -90,7 +90,7 @@ else
   wait "$perf_pid" || true
   grep -E 'Queries (sent|completed|lost)|Queries per second' "$OUT/dnsperf.txt"
   perf report -i "$OUT/perf.data" --no-children --sort dso,symbol --stdio 2> /dev/null |
-    grep -E '^ +[0-9]' | head -n 40 > "$OUT/top.txt"
+    grep -E '^ +[0-9]' | sed -n 1,40p > "$OUT/top.txt"
 fi
 cat "$OUT/top.txt"
 echo "profile: $OUT" >&2

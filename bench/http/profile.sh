@@ -63,7 +63,7 @@ if [ "$COMPARE" = 1 ] && command -v haproxy > /dev/null; then
   profile haproxy "${FREE[5]}" haproxy -db -f "$RUN/haproxy.cfg"
 fi
 for f in "$OUT/gslb.out".*; do
-  callgrind_annotate "$f" 2> /dev/null | sed -n '/file:function/,$p' | head -n 40 | cut -c1-200
+  callgrind_annotate "$f" 2> /dev/null | sed -n '/file:function/,$p' | sed -n 1,40p | cut -c1-200
 done > "$OUT/top.txt"
 head -n 25 "$OUT/top.txt"
 cat "$OUT/summary.txt"
