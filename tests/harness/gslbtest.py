@@ -5,6 +5,8 @@ test and the reference servers NSD and Knot, started on free ports with their
 configuration written into a private temporary directory. Nothing is mocked.
 
 What it offers:
+  * run_gslb / Expectations: one run of the binary; failures collected over
+    a table of cases and reported together.
   * free_port(): a port free for both UDP and TCP on 127.0.0.1.
   * Server: one child process (stdout+stderr captured to a file), readiness by
     probing SOA over UDP and TCP with a bounded deadline, stop by PID
@@ -87,6 +89,34 @@ def find_tool(name: str) -> str:
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return str(candidate)
     raise FileNotFoundError(f"{name} not installed (see scripts/install-deps.sh)")
+
+
+def run_gslb(args: Iterable[str], cwd: Optional[Path] = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """The binary under test run once with args, its output captured as text."""
+    return subprocess.run([str(gslb_binary()), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+class Expectations:
+    """Failed expectations collected, so that one run of a table-driven test
+    reports every failing case rather than the first."""
+
+    def __init__(self):
+        self.failures: list[str] = []
+
+    def __call__(self, condition: bool, what: str) -> None:
+        if not condition:
+            self.failures.append(what)
+
+    def report(self, done: str, passed: str) -> int:
+        """The exit status of the test: 1 with every failure on stderr and
+        "<done>; N failed", else 0 and "<done>, <passed>"."""
+        if self.failures:
+            for failure in self.failures:
+                print("FAIL:", failure, file=sys.stderr)
+            print(f"{done}; {len(self.failures)} failed")
+            return 1
+        print(f"{done}, {passed}")
+        return 0
 
 
 # ---------------------------------------------------------------------- ports
@@ -259,18 +289,23 @@ def zone_files(zones_dir: Path) -> list[tuple[str, Path]]:
     return found
 
 
+def _ready_or_stopped(server: Server, zones_dir: Path) -> Server:
+    """The started server once it answers for every zone of zones_dir; stopped
+    (and the error raised) when it does not."""
+    try:
+        server.wait_ready([origin for origin, _ in zone_files(zones_dir)])
+    except Exception:
+        server.stop()
+        raise
+    return server
+
+
 def start_gslb(zones_dir: Path, workdir: Path, extra_args: Iterable[str] = (), ready: bool = True) -> Server:
     """`gslb serve --zones DIR --listen 127.0.0.1:PORT` on a free port."""
     port = free_port()
     argv = [str(gslb_binary()), "serve", "--zones", str(Path(zones_dir).resolve()), "--listen", f"{LOOPBACK}:{port}"]
     server = Server("gslb", argv + list(extra_args), workdir, port).start()
-    if ready:
-        try:
-            server.wait_ready([origin for origin, _ in zone_files(zones_dir)])
-        except Exception:
-            server.stop()
-            raise
-    return server
+    return _ready_or_stopped(server, zones_dir) if ready else server
 
 
 def start_nsd(zones_dir: Path, workdir: Path) -> Server:
@@ -312,12 +347,7 @@ def start_nsd(zones_dir: Path, workdir: Path) -> Server:
     conf = run / "nsd.conf"
     conf.write_text("\n".join(lines) + "\n")
     server = Server("nsd", [find_tool("nsd"), "-d", "-c", str(conf)], run, port, [run / "nsd.log"]).start()
-    try:
-        server.wait_ready([origin for origin, _ in zone_files(zones_dir)])
-    except Exception:
-        server.stop()
-        raise
-    return server
+    return _ready_or_stopped(server, zones_dir)
 
 
 def start_knot(zones_dir: Path, workdir: Path) -> Server:
@@ -359,12 +389,7 @@ def start_knot(zones_dir: Path, workdir: Path) -> Server:
     conf = run / "knot.conf"
     conf.write_text("\n".join(lines) + "\n")
     server = Server("knot", [find_tool("knotd"), "-c", str(conf)], run, port, [run / "knot.log"]).start()
-    try:
-        server.wait_ready([origin for origin, _ in zone_files(zones_dir)])
-    except Exception:
-        server.stop()
-        raise
-    return server
+    return _ready_or_stopped(server, zones_dir)
 
 
 # -------------------------------------------------------------------- queries
