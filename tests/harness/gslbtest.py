@@ -13,6 +13,9 @@ What it offers:
     (SIGTERM, then SIGKILL).
   * start_gslb / start_nsd / start_knot: a Server for each implementation,
     serving every `<origin>.zone` file of a directory.
+  * geoip_test_db / REGIONS_AND_WEB_POOL / zones_with / kdig_ecs: the pieces
+    the GSLB steering tests share (test database, policy head, zone
+    directory, an ECS query by kdig).
   * Query / exchange / ask: build a query (EDNS payload and version, options,
     flags, malformed question counts, other opcodes), send it over UDP or TCP,
     and parse the reply into an Answer.
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import signal
 import socket
@@ -80,6 +84,41 @@ def require_gslb_command(command: str) -> None:
     """Exit the test with a failure unless the binary under test has the command."""
     if not gslb_has_command(command):
         raise SystemExit(f"FAIL: {gslb_binary()} has no '{command}' command (see `gslb --help`)")
+
+
+def geoip_test_db() -> Path:
+    """The committed test GeoIP2-City database (tests/data/geo/test-city.mmdb)."""
+    return source_dir() / "tests" / "data" / "geo" / "test-city.mmdb"
+
+
+# Regions and the dual-stack `web` pool that the steering tests share (one
+# IPv4 and one IPv6 member per region; the test database places its client
+# prefixes near them). It ends inside `pools:`, so a policy can add pools
+# before its `records:`.
+REGIONS_AND_WEB_POOL = """regions:
+  eu: { lat: 50.1, lon: 8.7, country: DE, continent: EU }
+  us: { lat: 40.7, lon: -74.0, country: US, continent: NA }
+  ap: { lat: 35.7, lon: 139.7, country: JP, continent: AS }
+pools:
+  web:
+    members:
+      - { region: eu, address: 10.0.1.1 }
+      - { region: eu, address: "2001:db8:e::1" }
+      - { region: us, address: 10.0.2.1 }
+      - { region: us, address: "2001:db8:a::1" }
+      - { region: ap, address: 10.0.3.1 }
+      - { region: ap, address: "2001:db8:c::1" }
+"""
+
+
+def zones_with(workdir: Path, origin: str, zone: str, policy: Optional[str] = None) -> Path:
+    """workdir/zones, made, holding <origin>.zone and (if given) <origin>.gslb.yaml."""
+    zones = workdir / "zones"
+    zones.mkdir()
+    (zones / f"{origin}.zone").write_text(zone)
+    if policy is not None:
+        (zones / f"{origin}.gslb.yaml").write_text(policy)
+    return zones
 
 
 def find_tool(name: str) -> str:
@@ -390,6 +429,17 @@ def start_knot(zones_dir: Path, workdir: Path) -> Server:
     conf.write_text("\n".join(lines) + "\n")
     server = Server("knot", [find_tool("knotd"), "-c", str(conf)], run, port, [run / "knot.log"]).start()
     return _ready_or_stopped(server, zones_dir)
+
+
+def kdig_ecs(port: int, name: str, rdtype: str, subnet: str) -> tuple[list[str], Optional[str]]:
+    """([addresses], "addr/source/scope" or None) from kdig +subnet: the answer
+    as a second, independent client parses it."""
+    out = subprocess.run([find_tool("kdig"), f"@{LOOPBACK}", "-p", str(port), name, rdtype, f"+subnet={subnet}",
+                          "+noall", "+answer", "+opt", "+timeout=2", "+retry=1"],
+                         capture_output=True, text=True, timeout=10, check=True).stdout
+    addresses = [line.split()[-1] for line in out.splitlines() if re.search(rf"\sIN\s+{rdtype}\s", line)]
+    match = re.search(r"CLIENT-SUBNET: (\S+)", out)
+    return addresses, match.group(1) if match else None
 
 
 # -------------------------------------------------------------------- queries
