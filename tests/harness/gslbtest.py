@@ -12,7 +12,8 @@ What it offers:
     probing SOA over UDP and TCP with a bounded deadline, stop by PID
     (SIGTERM, then SIGKILL).
   * start_gslb / start_nsd / start_knot: a Server for each implementation,
-    serving every `<origin>.zone` file of a directory.
+    serving every `<origin>.zone` file of a directory; serve: `gslb serve`
+    with any arguments, its bound ports read from its log (wait_listening).
   * geoip_test_db / REGIONS_AND_WEB_POOL / zones_with / kdig_ecs: the pieces
     the GSLB steering tests share (test database, policy head, zone
     directory, an ECS query by kdig).
@@ -280,6 +281,20 @@ class Server:
             # Polling: a refused TCP connect returns at once, so pace the retries.
             time.sleep(0.05)
 
+    def wait_listening(self, count: int, timeout: float = 10.0) -> list[tuple[str, int]]:
+        """For a server given port-0 listen addresses: the (address, port) of each
+        "listening on" log line, once `count` are there and it logged "ready:".
+        AssertionError when it exits first or `timeout` passes."""
+
+        def found():
+            if not self.alive():
+                raise AssertionError(f"{self.name} exited with {self.proc.returncode}:\n{self.log()}")
+            log = self.log()
+            lines = re.findall(r"listening on \[?([0-9a-f.:]+?)\]?:(\d+) \(udp, tcp\)", log)
+            return [(a, int(p)) for a, p in lines] if len(lines) >= count and "ready:" in log else None
+
+        return wait_for(found, timeout, f"{self.name} to listen")
+
     def stop(self, grace_s: float = 5.0) -> Optional[int]:
         """SIGTERM, wait up to grace_s, then SIGKILL. Returns the exit status."""
         if self.proc is None:
@@ -345,6 +360,12 @@ def start_gslb(zones_dir: Path, workdir: Path, extra_args: Iterable[str] = (), r
     argv = [str(gslb_binary()), "serve", "--zones", str(Path(zones_dir).resolve()), "--listen", f"{LOOPBACK}:{port}"]
     server = Server("gslb", argv + list(extra_args), workdir, port).start()
     return _ready_or_stopped(server, zones_dir) if ready else server
+
+
+def serve(workdir: Path, args: Iterable[str], name: str = "gslb") -> Server:
+    """`gslb serve ARGS` started in workdir, not waited for: with port-0 listen
+    addresses, Server.wait_listening gives the ports it bound."""
+    return Server(name, [str(gslb_binary()), "serve", *args], workdir, 0).start()
 
 
 def start_nsd(zones_dir: Path, workdir: Path) -> Server:
