@@ -33,7 +33,9 @@ parse_args() {
   done
   shift
   while [ $# -gt 0 ]; do
-    if [ -n "${takes[$1]:-}" ]; then
+    if [ -z "$1" ]; then
+      die "unknown argument: '' (see --help)"
+    elif [ -n "${takes[$1]:-}" ]; then
       [ $# -ge 2 ] || die "$1 needs a value"
       printf -v "${takes[$1]}" '%s' "$2"
       shift 2
