@@ -52,7 +52,8 @@ struct QueryProcessor::Impl {
   WireQuery query;
   LookupResult result;
   ResponseBuilder builder;
-  DynamicAnswer dynamic_result;  // the source fills it in place: no allocation per query
+  DynamicAnswer dynamic_result;         // the source fills it in place: no allocation per query
+  const ZoneData* rate_zone = nullptr;  // the zone of the last query, for its rate key
 
   Processed respond(std::size_t size) { return {ProcessResult::respond, size, nullptr}; }
 
@@ -145,10 +146,47 @@ Processed QueryProcessor::Impl::dynamic_answer(const DynamicAnswer& d, const Zon
   return respond(builder.finish(rcode::noerror, true, tc, opt_out, opt_length));
 }
 
+RateKey QueryProcessor::rate_key(std::span<const std::uint8_t> response) const {
+  const Impl& m = *impl_;
+  const WireQuery& q = m.query;
+  RateKey key;
+  const std::uint8_t rc = response[3] & 0x0f;
+  const bool aa = (response[2] & 0x04) != 0;
+  const std::uint16_t ancount = read_u16(response.data() + 6);
+  const std::uint16_t nscount = read_u16(response.data() + 8);
+  if (!q.has_question || (rc != rcode::noerror && rc != rcode::nxdomain)) {
+    key.kind = static_cast<std::uint8_t>(RateKind::error);  // every error to a network: one stream
+    return key;
+  }
+  key.qtype = q.qtype;
+  const std::uint8_t* name = q.qname_lower;
+  std::size_t length = q.qname_length;
+  if (rc == rcode::nxdomain) {
+    key.kind = static_cast<std::uint8_t>(RateKind::nxdomain);
+  } else if (ancount != 0) {
+    key.kind = static_cast<std::uint8_t>(RateKind::answer);
+  } else if (!aa && nscount != 0) {
+    key.kind = static_cast<std::uint8_t>(RateKind::referral);
+  } else {
+    key.kind = static_cast<std::uint8_t>(RateKind::nodata);
+  }
+  // Made-up names under one zone or delegation are one stream: otherwise
+  // each random name would get its own allowance.
+  const auto kind = static_cast<RateKind>(key.kind);
+  if ((kind == RateKind::nxdomain || kind == RateKind::referral) && m.rate_zone != nullptr) {
+    const ZoneNode& apex = m.rate_zone->node(m.rate_zone->apex());
+    name = m.rate_zone->node_name(apex);
+    length = apex.name_length;
+  }
+  key.name_hash = name_hash(name, length);
+  return key;
+}
+
 Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::span<std::uint8_t> out, QueryContext& ctx,
                                   const ZoneSet& zones) {
   Impl& m = *impl_;
   WireQuery& q = m.query;
+  m.rate_zone = nullptr;
   const WireStatus status = parse_query(packet, q);
   if (status == WireStatus::drop) return {ProcessResult::drop, 0, nullptr};
   const bool tcp = ctx.transport == Transport::tcp;
@@ -211,6 +249,7 @@ Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::spa
   const Zone* found = zones.find(key);
   if (found == nullptr) return m.empty_answer(out, limit, rcode::refused, opt_out, opt_length);
   const auto* zone = static_cast<const ZoneData*>(found);
+  m.rate_zone = zone;
   const std::size_t origin_length = zone->origin().size();
 
   if (q.qtype == rr_type::axfr || q.qtype == rr_type::ixfr) {

@@ -11,6 +11,7 @@
 
 #include "base/net_util.hpp"
 #include "dns/dynamic_answer.hpp"
+#include "dns/rate_limiter.hpp"
 #include "dns/zone_set.hpp"
 
 namespace gslb::dns {
@@ -56,6 +57,10 @@ class QueryProcessor {
   // TC when the answer does not fit.
   Processed process(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, QueryContext& ctx,
                     const ZoneSet& zones);
+
+  // For response rate limiting: what the response process() just wrote
+  // (`response`, of the size it returned) is about. Call right after it.
+  RateKey rate_key(std::span<const std::uint8_t> response) const;
 
  private:
   struct Impl;

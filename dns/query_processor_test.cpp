@@ -152,6 +152,14 @@ TEST_CASE_FIXTURE(Fixture, "malformed and unsupported queries") {
       add_opt(q, 1232, 0, option);
       CHECK(rcode(run(p, q)) == rcode::formerr);
     }
+    // Two ECS options, each well-formed: which subnet to answer for is
+    // ambiguous, so the query is malformed too.
+    Bytes two = ecs_option(1, 24, 0, {192, 0, 2});
+    const Bytes second = ecs_option(1, 24, 0, {198, 51, 100});
+    two.insert(two.end(), second.begin(), second.end());
+    auto q = raw_query(www, 1);
+    add_opt(q, 1232, 0, two);
+    CHECK(rcode(run(p, q)) == rcode::formerr);
   }
   SUBCASE("opcode other than QUERY is NOTIMP, NOTIFY is NOTAUTH; question echoed") {
     ldns_pkt* pkt = parse(run(p, raw_query(www, 6, 1, 1, 0x28 | 0x01)));  // UPDATE

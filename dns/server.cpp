@@ -6,6 +6,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <map>
+#include <string>
 #include <thread>
 
 #include "base/log.hpp"
@@ -43,6 +44,8 @@ Server::Server(ServerOptions options)
       zones_(std::make_shared<const ZoneSet>(std::vector<Zone::ConstPtr>{})),
       shared_{options_.worker, zones_} {
   if (options_.workers == 0) options_.workers = std::max(1u, std::thread::hardware_concurrency());
+  // Each worker has its own UDP socket per address: the rate is shared out.
+  options_.worker.rate_limit_share = options_.workers;
 }
 
 Server::~Server() {
@@ -144,7 +147,10 @@ bool Server::start() {
   base::log_info("server", "ready: ", zones_.load()->zones().size(), " zones, ", options_.workers, " workers",
                  options_.worker.query_log ? ", query log on" : "",
                  options_.worker.processor.transfer_allow.empty() ? "" : ", axfr allowed to some clients",
-                 options_.notify.empty() ? "" : ", notify on");
+                 options_.notify.empty() ? "" : ", notify on",
+                 options_.worker.rate_limit.enabled()
+                     ? ", udp rate limit " + std::to_string(options_.worker.rate_limit.responses_per_second) + "/s"
+                     : std::string());
   return true;
 }
 

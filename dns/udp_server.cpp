@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "base/log.hpp"
 #include "dns/response_builder.hpp"
@@ -15,6 +16,14 @@
 namespace gslb::dns {
 
 namespace {
+
+std::uint64_t coarse_now_ms() {
+  // Millisecond resolution is plenty for a per-second rate, and the coarse
+  // clock is a plain memory read in the vDSO.
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1'000'000;
+}
 
 // Room for one in_pktinfo or in6_pktinfo control message.
 constexpr std::size_t control_size = CMSG_SPACE(sizeof(in6_pktinfo));
@@ -53,6 +62,8 @@ UdpListener::UdpListener(unsigned worker_index, WorkerShared& shared, ListenSock
   }
   reset_receive_headers(batch_size);
   if (shared.settings.query_log) query_log_ = std::make_unique<QueryLog>();
+  if (shared.settings.rate_limit.enabled())
+    limiter_ = std::make_unique<ResponseRateLimiter>(shared.settings.rate_limit, shared.settings.rate_limit_share);
   // Blocking receives with a timeout: the thread sleeps in recvmmsg while
   // idle and still notices a stop request within stop_poll_ms.
   const int flags = ::fcntl(fd_, F_GETFL);
@@ -125,6 +136,7 @@ unsigned UdpListener::serve_batch(bool wait) {
   // Once per batch: a reload published meanwhile applies from this batch on.
   const ZoneSet& zones = *reader_.get();
   QueryLog* log = query_log_.get();
+  const std::uint64_t now_ms = limiter_ != nullptr ? coarse_now_ms() : 0;
   mmsghdr* out = out_.data();
   unsigned replies = 0;
   for (int i = 0; i < received; ++i) {
@@ -137,13 +149,26 @@ unsigned UdpListener::serve_batch(bool wait) {
     // Reused: only the source's bytes change (readers go by its family).
     std::memcpy(&context_.client.source, &s.from, std::min<std::size_t>(h.msg_namelen, sizeof s.from));
     const Processed result = processor_.process(query, response, context_, zones);
-    if (result.result != ProcessResult::respond || result.size == 0 || result.size > max_response_size) {
+    std::size_t size = result.size;
+    if (result.result == ProcessResult::respond && limiter_ != nullptr) {
+      switch (limiter_->check(s.from, processor_.rate_key(response.first(size)), now_ms)) {
+        case ResponseRateLimiter::Verdict::send:
+          break;
+        case ResponseRateLimiter::Verdict::drop:
+          size = 0;
+          break;
+        case ResponseRateLimiter::Verdict::slip:  // TC, no records: a real client retries over TCP
+          size = truncate_to_question(response.data(), size);
+          break;
+      }
+    }
+    if (result.result != ProcessResult::respond || size == 0 || size > max_response_size) {
       if (log != nullptr) log->add(s.from, Transport::udp, query, {});
       continue;
     }
-    if (log != nullptr) log->add(s.from, Transport::udp, query, response.first(result.size));
+    if (log != nullptr) log->add(s.from, Transport::udp, query, response.first(size));
 
-    s.out_iov = {response.data(), result.size};
+    s.out_iov = {response.data(), size};
     auto& o = out[replies].msg_hdr;
     o = {};
     o.msg_name = &s.from;
@@ -219,9 +244,24 @@ unsigned UdpListener::serve_batch(bool wait) {
     break;
   }
   if (log != nullptr) log->flush();
+  if (limiter_ != nullptr) report_rate_limit(now_ms);
   // Only the headers this batch used need re-arming for the next receive.
   reset_receive_headers(static_cast<unsigned>(received));
   return static_cast<unsigned>(received);
+}
+
+void UdpListener::report_rate_limit(std::uint64_t now_ms) {
+  // At most once a minute, and only when something was limited.
+  if (now_ms - rate_reported_ms_ < 60'000) return;
+  const std::uint64_t dropped = limiter_->dropped() - rate_reported_dropped_;
+  const std::uint64_t slipped = limiter_->slipped() - rate_reported_slipped_;
+  if (dropped + slipped != 0) {
+    base::log_warning("rrl", address_.to_string(), " worker ", worker_index_, ": ", dropped, " answers dropped, ",
+                      slipped, " sent truncated over the rate limit since the last report");
+  }
+  rate_reported_ms_ = now_ms;
+  rate_reported_dropped_ = limiter_->dropped();
+  rate_reported_slipped_ = limiter_->slipped();
 }
 
 }  // namespace gslb::dns

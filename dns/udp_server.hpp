@@ -57,6 +57,7 @@ class UdpListener {
   unsigned serve_batch(bool wait);
   // Restores the fields recvmmsg overwrote in the first `count` receive headers.
   void reset_receive_headers(unsigned count);
+  void report_rate_limit(std::uint64_t now_ms);
 
   unsigned worker_index_;
   base::SocketAddress address_;
@@ -67,7 +68,11 @@ class UdpListener {
 
   // Thread-owned.
   QueryProcessor processor_;
-  QueryContext context_;  // UDP; the client's source is overwritten per query
+  QueryContext context_;                          // UDP; the client's source is overwritten per query
+  std::unique_ptr<ResponseRateLimiter> limiter_;  // when rate limiting is on
+  std::uint64_t rate_reported_ms_ = 0;
+  std::uint64_t rate_reported_dropped_ = 0;
+  std::uint64_t rate_reported_slipped_ = 0;
   base::Snapshot<ZoneSet>::Reader reader_;
   std::unique_ptr<QueryLog> query_log_;
   struct Slot;

@@ -36,6 +36,8 @@ struct WorkerSettings {
   std::chrono::milliseconds tcp_io_timeout{5'000};  // to finish reading a started message / writing a reply
   unsigned tcp_max_connections = 1000;
   bool query_log = false;
+  RateLimitOptions rate_limit;    // UDP response rate limiting; off by default
+  unsigned rate_limit_share = 1;  // UDP listener threads per address, set by Server
 };
 
 // State shared by all workers; outlives them.

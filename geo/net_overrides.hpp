@@ -2,9 +2,9 @@
 // location L", consulted before the geo database (gdnsd's "nets"). The most
 // specific matching rule wins.
 //
-// Built once (policy load) into two binary tries, one per family, stored as
-// flat node arrays; a lookup walks at most 32 or 128 nodes and never
-// allocates. Immutable after build(): lookups are safe from any thread.
+// Built once (policy load) into a PrefixTrie (geo/prefix_trie.hpp); a lookup
+// walks at most 32 or 128 nodes and never allocates. Immutable after build():
+// lookups are safe from any thread.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,7 @@
 
 #include "base/ip.hpp"
 #include "geo/geo_info.hpp"
+#include "geo/prefix_trie.hpp"
 
 namespace gslb::geo {
 
@@ -65,18 +66,11 @@ class NetOverrides {
   // The match for `address` (v4-mapped addresses are matched as IPv4).
   Match lookup(const base::IpAddress& address) const noexcept;
 
-  std::size_t size() const noexcept { return targets_.size(); }
-  bool empty() const noexcept { return targets_.empty(); }
+  std::size_t size() const noexcept { return trie_.size(); }
+  bool empty() const noexcept { return trie_.empty(); }
 
  private:
-  struct Node {
-    std::uint32_t child[2] = {0, 0};  // 0 = absent (the root is never a child)
-    std::int32_t target = -1;         // index into targets_, or -1
-  };
-  // One trie per family; node 0 is the root.
-  std::vector<Node> v4_{Node{}};
-  std::vector<Node> v6_{Node{}};
-  std::vector<OverrideTarget> targets_;
+  PrefixTrie<OverrideTarget> trie_;
 };
 
 }  // namespace gslb::geo

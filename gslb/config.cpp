@@ -195,6 +195,19 @@ void read_axfr_allow(const YAML::Node& n, const std::string& p, ServeConfig& c, 
 void read_notify(const YAML::Node& n, const std::string& p, ServeConfig& c, const Context& ctx) {
   c.notify = read_addresses(n, p, ctx);
 }
+void read_rate(const YAML::Node& n, const std::string& p, ServeConfig& c, const Context& ctx) {
+  if (const auto v = read_unsigned(n, p, 0, 1'000'000, ctx))
+    c.rate_limit.responses_per_second = static_cast<unsigned>(*v);
+}
+void read_slip(const YAML::Node& n, const std::string& p, ServeConfig& c, const Context& ctx) {
+  if (const auto v = read_unsigned(n, p, 0, 100, ctx)) c.rate_limit.slip = static_cast<unsigned>(*v);
+}
+void read_ipv4_prefix(const YAML::Node& n, const std::string& p, ServeConfig& c, const Context& ctx) {
+  if (const auto v = read_unsigned(n, p, 8, 32, ctx)) c.rate_limit.ipv4_prefix = static_cast<unsigned>(*v);
+}
+void read_ipv6_prefix(const YAML::Node& n, const std::string& p, ServeConfig& c, const Context& ctx) {
+  if (const auto v = read_unsigned(n, p, 16, 128, ctx)) c.rate_limit.ipv6_prefix = static_cast<unsigned>(*v);
+}
 void read_query_log(const YAML::Node& n, const std::string& p, ServeConfig& c, const Context& ctx) {
   if (const auto v = read_bool(n, p, ctx)) c.query_log = *v;
 }
@@ -212,6 +225,12 @@ const std::vector<Row> chaos_rows = {
 const std::vector<Row> axfr_rows = {
   {"allow", "list of CIDR", "[] (nobody)", "clients allowed zone transfers (AXFR over TCP, IXFR); others get REFUSED", read_axfr_allow},
 };
+const std::vector<Row> rate_rows = {
+  {"responses_per_second", "integer", "0 (off)", "identical UDP answers a client network gets a second; more are dropped or slipped", read_rate},
+  {"slip", "integer", "2", "every slip-th answer over the rate goes out truncated (TC: a real client retries over TCP); 0 = drop all", read_slip},
+  {"ipv4_prefix", "integer", "24", "IPv4 clients in one such network share the rate (8-32)", read_ipv4_prefix},
+  {"ipv6_prefix", "integer", "56", "IPv6 clients in one such network share the rate (16-128)", read_ipv6_prefix},
+};
 const std::vector<Row> top_rows = {
   {"listen", "list of IP:PORT", "none (required)", "addresses served on UDP and TCP; [::1]:53 for IPv6", read_listen},
   {"zones", "path", "none (required)", "directory of *.zone files; relative to this file", read_zones},
@@ -221,6 +240,7 @@ const std::vector<Row> top_rows = {
   {"chaos", "map", "", "CHAOS-class server identification", nullptr, &chaos_rows},
   {"axfr", "map", "", "outgoing zone transfers (RFC 5936)", nullptr, &axfr_rows},
   {"notify", "list of IP:PORT", "[]", "secondaries sent NOTIFY when a reload changes a serial (RFC 1996)", read_notify},
+  {"rate_limit", "map", "", "UDP response rate limiting against reflection attacks (as NSD and Knot RRL)", nullptr, &rate_rows},
   {"query_log", "boolean", "false", "log one line per query (client, name, type, rcode, size)", read_query_log},
   {"geoip", "path", "none", "MaxMind DB (City or Country) for geo steering; relative to this file; reloaded when replaced", read_geoip},
   {"state", "path", "none (in memory)", "SQLite file keeping health state and operator overrides across restarts, and the latency table (gslb latency import); relative to this file", read_state},

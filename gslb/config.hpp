@@ -14,6 +14,7 @@
 
 #include "base/diagnostic.hpp"
 #include "base/net_util.hpp"
+#include "dns/rate_limiter.hpp"
 
 namespace gslb::policy {
 
@@ -30,8 +31,9 @@ struct ServeConfig {
   std::vector<base::AddressPrefix> axfr_allow;  // empty = nobody may transfer
   std::vector<base::SocketAddress> notify;      // secondaries told about new serials
   bool query_log = false;
-  std::filesystem::path geoip;  // MaxMind DB for geo steering; empty = none (geo steps rank without location)
-  std::filesystem::path state;  // SQLite health/override state + latency table; empty = in memory only
+  dns::RateLimitOptions rate_limit;  // UDP response rate limiting; off by default
+  std::filesystem::path geoip;       // MaxMind DB for geo steering; empty = none (geo steps rank without location)
+  std::filesystem::path state;       // SQLite health/override state + latency table; empty = in memory only
   std::optional<base::SocketAddress> admin;  // admin HTTP API; none = off
   std::string admin_token;                   // bearer token the admin API requires; empty = loopback only
 };

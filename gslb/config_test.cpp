@@ -36,6 +36,7 @@ chaos: {answer: false, version: "9.9", identity: ns1}
 axfr:
   allow: [127.0.0.0/8, "::1"]
 notify: ["127.0.0.1:10053"]
+rate_limit: {responses_per_second: 20, slip: 3, ipv4_prefix: 28, ipv6_prefix: 48}
 query_log: true
 )";
   base::DiagnosticList diags;
@@ -60,6 +61,10 @@ query_log: true
   REQUIRE(config->notify.size() == 1);
   CHECK(config->notify[0].port() == 10053);
   CHECK(config->query_log);
+  CHECK(config->rate_limit.responses_per_second == 20);
+  CHECK(config->rate_limit.slip == 3);
+  CHECK(config->rate_limit.ipv4_prefix == 28);
+  CHECK(config->rate_limit.ipv6_prefix == 48);
 }
 
 TEST_CASE("an empty file gives the defaults; absolute zone paths stay as written") {
@@ -71,6 +76,7 @@ TEST_CASE("an empty file gives the defaults; absolute zone paths stay as written
   CHECK(config->edns_udp_size == 1232);
   CHECK(config->axfr_allow.empty());
   CHECK_FALSE(config->query_log);
+  CHECK_FALSE(config->rate_limit.enabled());  // RRL is opt-in
   config = parse_serve_config("zones: /srv/zones\nlisten: 127.0.0.1:53\n", "gslb.yaml", "/etc/gslb", diags);
   REQUIRE(config);
   CHECK(config->zones_dir == "/srv/zones");
@@ -80,7 +86,7 @@ TEST_CASE("an empty file gives the defaults; absolute zone paths stay as written
 TEST_CASE("unknown keys are errors at their line and column") {
   CHECK(errors_of("zones: z\nlisten_on: [\"127.0.0.1:53\"]\n") ==
         "gslb.yaml:2:1: error: unknown key 'listen_on' (expected one of: listen, zones, workers, edns_udp_size, tcp, "
-        "chaos, axfr, notify, query_log, geoip, state, admin, admin_token)\n");
+        "chaos, axfr, notify, rate_limit, query_log, geoip, state, admin, admin_token)\n");
   CHECK(errors_of("tcp:\n  idle_timeout: 5s\n  max_conns: 3\n") ==
         "gslb.yaml:3:3: error: unknown key 'tcp.max_conns' (expected one of: idle_timeout, max_connections)\n");
   CHECK(errors_of("workers: 1\nworkers: 2\n") == "gslb.yaml:2:1: error: duplicate key 'workers'\n");
@@ -128,7 +134,7 @@ TEST_CASE("load_serve_config resolves paths against the file's directory") {
   CHECK(diags.items().back().format() == (dir / "missing.yaml").string() + ": error: cannot read the file");
   std::filesystem::remove_all(dir);
 
-  CHECK(policy::serve_config_schema().size() == 16);
+  CHECK(policy::serve_config_schema().size() == 20);
   base::DiagnosticList geo_diags;
   const auto with_geo = policy::parse_serve_config("listen: [127.0.0.1:53]\nzones: z\ngeoip: db/city.mmdb\n", "t.yaml",
                                                    "/etc/gslb", geo_diags);

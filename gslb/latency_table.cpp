@@ -26,63 +26,24 @@ std::shared_ptr<const LatencyTable> LatencyTable::Builder::build() && {
   out->row_begin_.reserve(order.size() + 1);
   out->row_begin_.push_back(0);
   for (const base::Prefix& prefix : order) {
-    const auto row = static_cast<std::int32_t>(out->prefixes_.size());
     const std::vector<Entry>& entries = rows_[prefix];
     out->entries_.insert(out->entries_.end(), entries.begin(), entries.end());
     out->row_begin_.push_back(static_cast<std::uint32_t>(out->entries_.size()));
-    out->prefixes_.push_back(prefix);
-
-    std::vector<Node>& trie = prefix.family() == base::IpFamily::v4 ? out->v4_ : out->v6_;
-    std::uint32_t node = 0;
-    for (int depth = 0; depth < prefix.length(); ++depth) {
-      const int bit = prefix.address().bit(depth) ? 1 : 0;
-      if (trie[node].child[bit] == 0) {
-        trie[node].child[bit] = static_cast<std::uint32_t>(trie.size());
-        trie.emplace_back();
-      }
-      node = trie[node].child[bit];
-    }
-    trie[node].row = row;
+    out->trie_.insert(prefix, prefix);  // the row's number is its place in trie_.values()
   }
-  out->v4_.shrink_to_fit();
-  out->v6_.shrink_to_fit();
+  out->trie_.shrink_to_fit();
   rows_.clear();
   name_ids_.clear();
   return out;
 }
 
 LatencyTable::Match LatencyTable::lookup(const base::IpAddress& address, int max_length) const noexcept {
-  const base::IpAddress a = address.normalized();
-  const std::vector<Node>& trie = a.is_v4() ? v4_ : v6_;
-  const int limit = std::clamp(max_length, 0, a.bit_count());
-  Match m;
-  std::uint32_t node = 0;
-  int depth = 0;
-  while (true) {
-    const Node& n = trie[node];
-    if (n.row >= 0) {
-      m.row = n.row;
-      m.matched_length = static_cast<std::uint8_t>(depth);
-    }
-    if (depth == limit) {
-      // Either the address ends here, or the client revealed no more bits:
-      // what lies deeper cannot be told apart, so the answer holds for all
-      // of prefix/depth.
-      m.scope_length = static_cast<std::uint8_t>(depth);
-      break;
-    }
-    const int bit = a.bit(depth) ? 1 : 0;
-    if (n.child[bit] == 0) {
-      // Every address below this node on our side stops here too, so the
-      // match is constant over prefix/(depth + 1); with no child at all,
-      // over prefix/depth.
-      m.scope_length = static_cast<std::uint8_t>(n.child[1 - bit] == 0 ? depth : depth + 1);
-      break;
-    }
-    node = n.child[bit];
-    ++depth;
-  }
-  return m;
+  const geo::PrefixTrie<base::Prefix>::Match m = trie_.lookup(address, max_length);
+  Match out;
+  if (m.value != nullptr) out.row = static_cast<std::int32_t>(m.value - trie_.values().data());
+  out.matched_length = m.matched_length;
+  out.scope_length = m.scope_length;
+  return out;
 }
 
 PolicyLatency::PolicyLatency(LatencyTablePtr table, const std::vector<std::string>& region_names)

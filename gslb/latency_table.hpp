@@ -2,8 +2,8 @@
 // at load (start-up, SIGHUP) into the structures the query path reads.
 //
 // Two levels:
-//   LatencyTable    shared by every policy: one binary trie per address
-//                   family (flat node array) whose marked nodes are rows; a
+//   LatencyTable    shared by every policy: a geo::PrefixTrie whose marked
+//                   prefixes are the rows, numbered in insertion order; a
 //                   row is a prefix and its (region name id, RTT) entries.
 //   PolicyLatency   per compiled policy: each row's entries re-expressed in
 //                   that policy's region ids (sorted by id), the names it
@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "base/ip.hpp"
+#include "geo/prefix_trie.hpp"
 
 namespace gslb::policy {
 
@@ -73,20 +74,14 @@ class LatencyTable {
   std::span<const Entry> entries(std::int32_t row) const noexcept {
     return {entries_.data() + row_begin_[row], entries_.data() + row_begin_[row + 1]};
   }
-  const base::Prefix& prefix(std::int32_t row) const noexcept { return prefixes_[row]; }
+  const base::Prefix& prefix(std::int32_t row) const noexcept { return trie_.values()[row]; }
   const std::vector<std::string>& region_names() const noexcept { return names_; }
-  std::size_t row_count() const noexcept { return prefixes_.size(); }
+  std::size_t row_count() const noexcept { return trie_.size(); }
   std::size_t entry_count() const noexcept { return entries_.size(); }
-  bool empty() const noexcept { return prefixes_.empty(); }
+  bool empty() const noexcept { return trie_.empty(); }
 
  private:
-  struct Node {
-    std::uint32_t child[2] = {0, 0};  // 0 = absent (the root is never a child)
-    std::int32_t row = -1;
-  };
-  std::vector<Node> v4_{Node{}};
-  std::vector<Node> v6_{Node{}};
-  std::vector<base::Prefix> prefixes_;    // per row
+  geo::PrefixTrie<base::Prefix> trie_;    // row i is trie_.values()[i]: each row's own prefix
   std::vector<std::uint32_t> row_begin_;  // row i's entries: [row_begin_[i], row_begin_[i + 1])
   std::vector<Entry> entries_;
   std::vector<std::string> names_;

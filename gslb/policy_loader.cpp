@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "base/yaml_util.hpp"
 #include "gslb/policy_schema.hpp"
@@ -340,6 +343,39 @@ std::vector<fs::path> list_policy_files(const fs::path& dir, base::DiagnosticLis
   return out;
 }
 
+// A member id ("<pool>/<address>") names one health state and one operator
+// override, whichever zone's policy lists it: the same load balancer behind
+// the same pool name in two zones is one thing. Two zones that probe it
+// differently would leave the state to whichever loaded first, so that is
+// an error in the later file.
+void check_shared_members(const std::vector<PolicyPtr>& policies, base::DiagnosticList& diags) {
+  struct Seen {
+    const Pool* pool;
+    const Member* member;
+    const Policy* policy;
+  };
+  std::map<std::string, Seen> first;
+  for (const PolicyPtr& policy : policies) {
+    for (const auto& [name, pool] : policy->pools) {
+      for (const Member& m : pool.members) {
+        const auto [it, inserted] = first.try_emplace(m.id, Seen{&pool, &m, policy.get()});
+        if (inserted) continue;
+        const Seen& s = it->second;
+        auto probe = [](const Pool& p, const Member& member) {
+          return std::make_pair(p.check ? std::optional(p.check->normalized()) : std::nullopt,
+                                member.check_address.value_or(member.address));
+        };
+        if (probe(*s.pool, *s.member) == probe(pool, m)) continue;
+        diags.error(m.where.file, m.where.line, m.where.column,
+                    "member " + m.id + " is also in zone " + s.policy->zone.to_string() + " (" + s.member->where.file +
+                        ":" + std::to_string(s.member->where.line) +
+                        ") with another check or check_address; one member id has one health state: give the "
+                        "pools distinct names or the same check");
+      }
+    }
+  }
+}
+
 std::vector<PolicyPtr> load_policies(const fs::path& zones_dir, const dns::ZoneSet& zones,
                                      base::DiagnosticList& diags) {
   base::DiagnosticList local;
@@ -359,6 +395,7 @@ std::vector<PolicyPtr> load_policies(const fs::path& zones_dir, const dns::ZoneS
     auto policy = load_policy(file, zone->origin(), local);
     if (policy && validate_against_zone(*policy, *zone, local)) out.push_back(std::move(policy));
   }
+  check_shared_members(out, local);
   const bool failed = local.has_errors();
   diags.append(local);
   if (failed) return {};

@@ -32,6 +32,11 @@ std::string policy_zone_name(const std::filesystem::path& path);
 // The regular files named *.gslb.yaml directly inside `dir`, sorted by name.
 std::vector<std::filesystem::path> list_policy_files(const std::filesystem::path& dir, base::DiagnosticList& diags);
 
+// Policies served together share health state and overrides by member id
+// ("<pool>/<address>"): an error, at the later member, when two of them give
+// one id a different check or check_address.
+void check_shared_members(const std::vector<PolicyPtr>& policies, base::DiagnosticList& diags);
+
 // Every policy of a zones directory, each validated against its zone in
 // `zones` (same origin as the file name says): for building one
 // zones+policies snapshot. A policy without a loaded zone is an error. All or

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <string>
 
 #include "dns/zone_loader.hpp"
 #include "gslb/policy_validate.hpp"
@@ -192,4 +194,40 @@ TEST_CASE("odd shapes are errors with a location, never exceptions") {
     CHECK_NOTHROW(out = errors_of(text));
     CHECK(out.starts_with("p.gslb.yaml:"));
   }
+}
+
+TEST_CASE("load_policies: one member id in two zones must be probed the same way") {
+  const auto dir = std::filesystem::temp_directory_path() / "gslb-policy-shared-member-test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto write = [&](const std::string& zone, const std::string& check) {
+    std::ofstream(dir / (zone + ".zone"))
+        << "$ORIGIN " << zone << ".\n$TTL 300\n@ IN SOA ns1 h 1 7200 3600 1209600 300\n"
+        << "@ IN NS ns1\nns1 IN A 127.0.0.1\n";
+    std::ofstream(dir / (zone + ".gslb.yaml")) << "regions:\n  eu: { lat: 50, lon: 8 }\npools:\n  web:\n"
+                                               << "    check: " << check << "\n"
+                                               << "    members:\n      - { region: eu, address: 10.0.1.1 }\n"
+                                               << "records:\n  www: { pool: web }\n";
+  };
+  auto load = [&](base::DiagnosticList& diags) {
+    const auto zones = dns::load_zone_directory({dir, false}, diags);
+    return policy::load_policies(dir, *zones, diags);
+  };
+  const std::string tcp = "{ type: tcp, port: 9, interval: 10s, timeout: 1s }";
+  write("a.test", tcp);
+  write("b.test", tcp);
+  base::DiagnosticList same;
+  CHECK(load(same).size() == 2);  // the same balancer, probed once: fine
+  CHECK_FALSE(same.has_errors());
+
+  write("b.test", "{ type: tcp, port: 10, interval: 10s, timeout: 1s }");
+  base::DiagnosticList differ;
+  CHECK(load(differ).empty());
+  REQUIRE(differ.error_count() == 1);
+  const std::string message = differ.items()[0].format();
+  CAPTURE(message);
+  CHECK(message.find("b.test.gslb.yaml:7:9: error: member web/10.0.1.1 is also in zone a.test. (") !=
+        std::string::npos);
+  CHECK(message.find("a.test.gslb.yaml:7)") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }

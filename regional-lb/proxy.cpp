@@ -501,13 +501,15 @@ asio::awaitable<bool> forward_request(Worker& worker, WorkerRegion& state, std::
         body_sent = true;
       }
     }
+    // Counted before the write, as send_simple_response does: a client that
+    // has the response and then reads /metrics must find it counted.
+    client.counters.count(status);
     std::string_view unsent = client.out;
     beast::error_code write_error = write_now(client.stream, unsent);
     if (!write_error && !unsent.empty()) {
       write_error = co_await write_all(client.stream, unsent, client.deadline, t.client_idle);
     }
     if (write_error) co_return false;
-    client.counters.count(status);
     client.record.status = status;
     if (switching) {
       co_await tunnel(client, *conn, t.client_idle);

@@ -94,6 +94,7 @@ void check_zones(const std::vector<Target>& targets, Report& report) {
 // the origin (example.com.gslb.yaml ↔ example.com.zone), as for zones.
 void check_policies(const std::vector<Target>& targets, Report& report) {
   for (const auto& t : targets) {
+    std::vector<policy::PolicyPtr> loaded;  // served together from this directory
     for (const auto& file : t.policies) {
       const std::string zone_name = policy::policy_zone_name(file);
       const fs::path zone_file = file.parent_path() / (zone_name + ".zone");
@@ -117,6 +118,7 @@ void check_policies(const std::vector<Target>& targets, Report& report) {
       // A zone with errors is not served; its static data cannot be compared.
       if (p && zone->zone) policy::validate_against_zone(*p, *zone->zone, diags);
       if (!diags.has_errors() && p) {
+        loaded.push_back(p);
         line += "policy for " + origin->to_string() + ", " + std::to_string(p->regions.size()) + " regions, " +
                 std::to_string(p->pools.size()) + " pools, " + std::to_string(p->records.size()) + " records, ok";
       } else {
@@ -126,6 +128,14 @@ void check_policies(const std::vector<Target>& targets, Report& report) {
       report.diags.append(diags);
       report.summaries.push_back(std::move(line));
     }
+    base::DiagnosticList shared;
+    policy::check_shared_members(loaded, shared);
+    if (shared.has_errors()) {
+      const auto n = shared.error_count();
+      report.summaries.push_back(t.dir.string() + ": " + std::to_string(n) + (n == 1 ? " error" : " errors") +
+                                 " between policies, not loadable together");
+    }
+    report.diags.append(shared);
   }
 }
 

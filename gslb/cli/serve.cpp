@@ -19,6 +19,7 @@ constexpr std::string_view usage_text =
                   [--workers N] [--edns-size N] [--query-log]
                   [--axfr-allow CIDR ...] [--notify IP:PORT ...]
                   [--tcp-idle-timeout DURATION] [--tcp-max-connections N]
+                  [--rate-limit N]
                   [--log-level debug|info|warning|error] [--geoip FILE]
                   [--state FILE] [--admin IP:PORT]
        gslb serve --help-config      the keys gslb.yaml accepts
@@ -33,6 +34,11 @@ memory only) and restored at start. --admin serves the admin HTTP API
 (GET /status, GET /metrics, POST /members/POOL/ADDRESS/up|down|drain|clear);
 see `gslb status`. The state file's latency table (gslb latency import)
 feeds the latency steering step, read at start and on SIGHUP.
+--rate-limit N limits identical UDP answers to one client network (/24,
+/56) to N a second (response rate limiting against reflection attacks):
+over it, every second such answer goes out truncated (TC, so a real client
+retries over TCP) and the others are dropped. Off by default; see
+rate_limit: in --help-config for the slip and prefixes.
 Flags win over the config file. SIGHUP reloads zones and policies together
 (all or nothing); SIGTERM or SIGINT drains and exits 0.
 Exit codes: 0 ok, 1 invalid input (config, zone directory, address in use), 2 usage.
@@ -50,6 +56,7 @@ struct Flags {
   std::vector<base::SocketAddress> notify;
   std::optional<std::chrono::milliseconds> tcp_idle_timeout;
   std::optional<unsigned> tcp_max_connections;
+  std::optional<unsigned> rate_limit;
   std::optional<base::LogLevel> log_level;
   std::optional<std::string> geoip;
   std::optional<std::string> state;
@@ -120,6 +127,10 @@ std::string parse_flags(const Args& args, Flags& flags, bool& help) {
       const auto n = to_number(value, 1, 1'000'000);
       if (!n) return "--tcp-max-connections: '" + value + "' is not a number from 1 to 1000000";
       flags.tcp_max_connections = static_cast<unsigned>(*n);
+    } else if (flag == "--rate-limit") {
+      const auto n = to_number(value, 0, 1'000'000);
+      if (!n) return "--rate-limit: '" + value + "' is not a number of answers a second (0 = off)";
+      flags.rate_limit = static_cast<unsigned>(*n);
     } else if (flag == "--log-level") {
       if (value == "debug")
         flags.log_level = base::LogLevel::debug;
@@ -152,6 +163,7 @@ dns::ServerOptions server_options(const policy::ServeConfig& config) {
   o.worker.tcp_max_connections = config.tcp_max_connections;
   o.worker.processor.transfer_allow = config.axfr_allow;
   o.worker.query_log = config.query_log;
+  o.worker.rate_limit = config.rate_limit;
   return o;
 }
 
@@ -192,6 +204,7 @@ int run_serve(const Args& args) {
   if (flags.query_log) config.query_log = true;
   if (flags.tcp_idle_timeout) config.tcp_idle_timeout = *flags.tcp_idle_timeout;
   if (flags.tcp_max_connections) config.tcp_max_connections = *flags.tcp_max_connections;
+  if (flags.rate_limit) config.rate_limit.responses_per_second = *flags.rate_limit;
   if (flags.geoip) config.geoip = *flags.geoip;
   if (flags.state) config.state = *flags.state;
   if (flags.admin) config.admin = *flags.admin;

@@ -12,6 +12,8 @@
   * A policy without its zone file is an error; so is a policy whose zone has
     errors only in the zone (the zone's diagnostics), while the policy is still
     checked on its own.
+  * Policies of one directory are served together: one member id (pool and
+    address) probed two ways by two zones is an error.
   * --print-policy-schema prints the reference that docs/policy-reference.md holds.
 """
 
@@ -97,6 +99,29 @@ def main() -> int:
         expect(r.returncode == 1 and len(got) == 1 and got[0].startswith("./example.test.zone:12:"),
                f"broken zone: exit {r.returncode} {r.stderr!r}")
         expect(f"./example.test.gslb.yaml: {summary}" in r.stdout, f"broken zone: stdout {r.stdout!r}")
+
+        # Two zones served together name one member id (pool web, address
+        # 10.0.1.1): probed the same way it is one balancer; probed two ways
+        # it is an error at the later member, naming the earlier one.
+        shared = work / "shared"
+        shared.mkdir()
+        for zone, port in (("a.test", 9), ("b.test", 9)):
+            (shared / f"{zone}.zone").write_text(f"$ORIGIN {zone}.\n$TTL 300\n@ IN SOA ns1 h 1 7200 3600 1209600 300\n"
+                                                 "@ IN NS ns1\nns1 IN A 127.0.0.1\n")
+            (shared / f"{zone}.gslb.yaml").write_text(
+                "regions:\n  eu: { lat: 50, lon: 8 }\npools:\n  web:\n"
+                f"    check: {{ type: tcp, port: {port}, interval: 10s, timeout: 1s }}\n"
+                "    members:\n      - { region: eu, address: 10.0.1.1 }\nrecords:\n  www: { pool: web }\n")
+        r = run(["."], shared)
+        expect(r.returncode == 0 and diagnostics(r.stderr) == [], f"shared member, same check: {r.stderr!r}")
+        policy_b = (shared / "b.test.gslb.yaml").read_text().replace("port: 9,", "port: 10,")
+        (shared / "b.test.gslb.yaml").write_text(policy_b)
+        r = run(["."], shared)
+        expect(r.returncode == 1 and diagnostics(r.stderr) == [
+            "./b.test.gslb.yaml:7:9: error: member web/10.0.1.1 is also in zone a.test. (./a.test.gslb.yaml:7) with "
+            "another check or check_address; one member id has one health state: give the pools distinct names or "
+            "the same check"], f"shared member, two checks: exit {r.returncode} {r.stderr!r}")
+        expect(".: 1 error between policies, not loadable together" in r.stdout, f"shared member: stdout {r.stdout!r}")
 
     # The committed reference is what the binary generates.
     r = gslbtest.run_gslb(["check", "--print-policy-schema"], timeout=TIMEOUT)

@@ -67,6 +67,9 @@ def test_drain_stops_new_requests_finishes_in_flight_and_closes_idle_connections
         thread = threading.Thread(target=slow_request)
         thread.start()
         wait_for("the slow request in flight", lambda: backend_status(lb, a.address)["in_flight"] == 1)
+        # In flight counts from the pick, before the request reaches a: wait
+        # until a has it, so that the count below includes it.
+        wait_for("the slow request at a", lambda: any(r["path"] == "/?delay=1.5" for r in list(a.requests)))
         # One idle connection per worker, one of which the slow request may have taken.
         assert a.open_connections >= 2, a.open_connections
         before = a.count()
