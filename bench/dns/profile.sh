@@ -15,47 +15,27 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
+PROG=profile.sh
+# shellcheck source=bench/lib/script.sh
+. "$HERE/../lib/script.sh"
 TOOL=callgrind
 QUERIES=20000
-GSLB=${GSLB:-$REPO/build/gslb}
 OUT=""
 COMPARE=1
-die() { echo "profile.sh: $*" >&2; exit 2; }
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --tool) TOOL=$2; shift 2 ;;
-    --queries) QUERIES=$2; shift 2 ;;
-    --gslb) GSLB=$2; shift 2 ;;
-    --out) OUT=$2; shift 2 ;;
-    --no-compare) COMPARE=0; shift ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument: $1" ;;
-  esac
-done
-[[ $QUERIES =~ ^[0-9]+$ && $QUERIES -ge 1 && $QUERIES -le 1000000 ]] || die "--queries must be 1..1000000"
+parse_args "--tool TOOL" "--queries QUERIES" "--gslb GSLB" "--out OUT" "--no-compare COMPARE=0" -- "$@"
+need_range --queries "$QUERIES" 1 1000000
 [ -x "$GSLB" ] || die "no gslb binary at $GSLB (build it first)"
 case "$TOOL" in
-  callgrind) command -v valgrind > /dev/null || die "valgrind not installed" ;;
-  perf) command -v perf > /dev/null || die "perf not installed" ;;
+  callgrind) need_tools valgrind ;;
+  perf) need_tools perf ;;
   *) die "--tool must be callgrind or perf" ;;
 esac
-OUT=${OUT:-$HERE/results/raw/profile-$(date -u +%Y%m%d-%H%M%S)}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-RUN=/tmp/gslb-bench-$$
+OUT=$(out_dir "${OUT:-$HERE/results/raw/profile-$(date -u +%Y%m%d-%H%M%S)}")
+scratch_dir /tmp/gslb-bench-$$
 mkdir -p "$RUN/zones"
 
 SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then
-    kill -TERM "$SERVER_PID" 2> /dev/null || true
-    wait "$SERVER_PID" 2> /dev/null || true
-  fi
-  rm -rf "$RUN"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+stop_processes() { [ -z "$SERVER_PID" ] || stop_pid "$SERVER_PID"; }
 
 python3 "$HERE/genzone.py" --hosts 1000 -o "$RUN/zones/example.test.zone"
 python3 "$HERE/genqueries.py" --hosts 1000 --count 20000 --seed 1 -o "$RUN/queries.txt"
@@ -78,15 +58,11 @@ callgrind_run() {
   timeout 900 dnsperf -s 127.0.0.1 -p "$p" -d "$RUN/q.txt" -n "$rounds" -c 1 -q 20 -Q 2000 -t 5 \
     > "$OUT/$name.dnsperf.txt" 2>&1 || die "dnsperf failed (see $OUT/$name.dnsperf.txt)"
   callgrind_control -i off "$SERVER_PID" > /dev/null 2>&1
-  kill -TERM "$SERVER_PID"
-  for _ in $(seq 1 600); do kill -0 "$SERVER_PID" 2> /dev/null || break; sleep 0.1; done
-  kill -KILL "$SERVER_PID" 2> /dev/null || true
-  wait "$SERVER_PID" 2> /dev/null || true
+  stop_pid "$SERVER_PID" TERM 60 # valgrind writes the profile as it exits
   SERVER_PID=""
   local answered ir
   answered=$(awk '/Queries completed:/ {print $3}' "$OUT/$name.dnsperf.txt")
-  ir=$(callgrind_annotate "$OUT/$name.callgrind" 2> /dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}') || true
-  ir=${ir:-0}
+  ir=$(callgrind_total "$OUT/$name.callgrind")
   echo "$name: $answered queries answered, $ir instructions, $((ir / (answered > 0 ? answered : 1))) instructions/query (user space)" \
     | tee -a "$OUT/summary.txt"
 }
@@ -101,8 +77,8 @@ if [ "$TOOL" = callgrind ]; then
       "$HERE/conf/knot.conf.in" > "$RUN/knot/knot.conf"
     callgrind_run knot "$kport" knotd -c "$RUN/knot/knot.conf"
   fi
-  callgrind_annotate --inclusive=no "$OUT/gslb.callgrind" 2> /dev/null | head -n 50 > "$OUT/top.txt"
-  callgrind_annotate --inclusive=yes "$OUT/gslb.callgrind" 2> /dev/null | head -n 50 > "$OUT/top-inclusive.txt"
+  callgrind_annotate --inclusive=no "$OUT/gslb.callgrind" 2> /dev/null | sed -n 1,50p > "$OUT/top.txt"
+  callgrind_annotate --inclusive=yes "$OUT/gslb.callgrind" 2> /dev/null | sed -n 1,50p > "$OUT/top-inclusive.txt"
 else
   taskset -c 0 "${serve[@]}" > "$RUN/server.log" 2>&1 &
   SERVER_PID=$!
@@ -114,7 +90,7 @@ else
   wait "$perf_pid" || true
   grep -E 'Queries (sent|completed|lost)|Queries per second' "$OUT/dnsperf.txt"
   perf report -i "$OUT/perf.data" --no-children --sort dso,symbol --stdio 2> /dev/null |
-    grep -E '^ +[0-9]' | head -n 40 > "$OUT/top.txt"
+    grep -E '^ +[0-9]' | sed -n 1,40p > "$OUT/top.txt"
 fi
 cat "$OUT/top.txt"
 echo "profile: $OUT" >&2

@@ -29,11 +29,12 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
+PROG=run.sh
+# shellcheck source=bench/lib/script.sh
+. "$HERE/../lib/script.sh"
 SERVERS=""
 ROUNDS=3
 DURATION=10
-GSLB=${GSLB:-$REPO/build/gslb}
 OUT=""
 MODE=qps
 CLIENT=dnsperf
@@ -43,24 +44,11 @@ CLIENT_CPU=${CLIENT_CPU:-1}
 CLIENTS=${CLIENTS:-8}
 OUTSTANDING=${OUTSTANDING:-256}
 
-die() { echo "run.sh: $*" >&2; exit 2; }
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --servers) SERVERS=$2; shift 2 ;;
-    --rounds) ROUNDS=$2; shift 2 ;;
-    --duration) DURATION=$2; shift 2 ;;
-    --gslb) GSLB=$2; shift 2 ;;
-    --out) OUT=$2; shift 2 ;;
-    --bigzone) MODE=bigzone; shift ;;
-    --client) CLIENT=$2; shift 2 ;;
-    --records) RECORDS=$2; shift 2 ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument: $1 (see --help)" ;;
-  esac
-done
-[[ $ROUNDS =~ ^[0-9]+$ && $ROUNDS -ge 1 && $ROUNDS -le 10 ]] || die "--rounds must be 1..10"
-[[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 1 && $DURATION -le 60 ]] || die "--duration must be 1..60"
-[[ $RECORDS =~ ^[0-9]+$ && $RECORDS -ge 1 && $RECORDS -le 5000000 ]] || die "--records must be 1..5000000"
+parse_args "--servers SERVERS" "--rounds ROUNDS" "--duration DURATION" "--gslb GSLB" "--out OUT" \
+  "--bigzone MODE=bigzone" "--client CLIENT" "--records RECORDS" -- "$@"
+need_range --rounds "$ROUNDS" 1 10
+need_range --duration "$DURATION" 1 60
+need_range --records "$RECORDS" 1 5000000
 if [ -z "$SERVERS" ]; then
   if [ "$MODE" = bigzone ]; then SERVERS=gslb,knot,nsd; else SERVERS=nsd,knot,gdnsd,gslb; fi
 fi
@@ -72,7 +60,7 @@ for s in "${LIST[@]}"; do
     knot) command -v knotd > /dev/null || die "knotd not installed" ;;
     gdnsd) command -v gdnsd > /dev/null || die "gdnsd not installed" ;;
     gslb)
-      if [ ! -x "$GSLB" ] || ! "$GSLB" --help 2>&1 | grep -Eq '^ +serve'; then
+      if ! gslb_has serve; then
         echo "run.sh: warning: $GSLB is missing or has no 'serve' command; gslb skipped" >&2
         continue
       fi ;;
@@ -83,22 +71,14 @@ done
 [ ${#SELECTED[@]} -gt 0 ] || die "no server to run"
 command -v dnsperf > /dev/null || [ "$MODE" = bigzone ] || die "dnsperf not installed"
 
-OUT=${OUT:-$HERE/results/raw/$(date -u +%Y%m%d-%H%M%S)}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-RUN=/tmp/gslb-bench-$$
-mkdir -p "$RUN"
+OUT=$(out_dir "${OUT:-$HERE/results/raw/$(date -u +%Y%m%d-%H%M%S)}")
+scratch_dir /tmp/gslb-bench-$$
 
 declare -A PID PORT
-# shellcheck source=bench/dns/lib.sh
-. "$HERE/lib.sh"
-cleanup() {
+stop_processes() {
   local s
   for s in "${!PID[@]}"; do stop_pid "${PID[$s]}"; done
-  rm -rf "$RUN"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 render() { # render TEMPLATE DEST DIR PORT ZONEFILE
   sed -e "s|@RUNDIR@|$3|g" -e "s|@PORT@|$4|g" -e "s|@ZONEFILE@|$5|g" "$1" > "$2"
@@ -164,15 +144,13 @@ stop_server() {
 
 versions() {
   {
-    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    echo "kernel: $(uname -r)"
-    echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) CPUs)"
+    host_info
     echo "nsd: $(nsd -v 2>&1 | head -n1)"
     echo "knot: $(knotd -V 2>&1 | head -n1)"
     echo "gdnsd: $(gdnsd -V 2>&1 | grep -m1 version)"
     echo "dnsperf: $(dpkg-query -W -f '${Version}' dnsperf 2> /dev/null || echo unknown)"
     if [ -x "$GSLB" ]; then
-      echo "gslb: $("$GSLB" version 2>&1 | head -n1) ($(git -C "$REPO" rev-parse --short HEAD 2> /dev/null || echo '?'))"
+      echo "gslb: $(gslb_version "$GSLB")"
     fi
   } > "$OUT/versions.txt"
 }

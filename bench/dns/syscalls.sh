@@ -10,36 +10,23 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-GSLB=${GSLB:-$REPO/build/gslb}
+PROG=syscalls.sh
+# shellcheck source=bench/lib/script.sh
+. "$HERE/../lib/script.sh"
 RATE=30000
 SECONDS_=3
 SERVERS=gslb,gdnsd
-die() { echo "syscalls.sh: $*" >&2; exit 2; }
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --rate) RATE=$2; shift 2 ;;
-    --seconds) SECONDS_=$2; shift 2 ;;
-    --servers) SERVERS=$2; shift 2 ;;
-    --gslb) GSLB=$2; shift 2 ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument: $1" ;;
-  esac
-done
-[[ $RATE =~ ^[0-9]+$ && $RATE -ge 1 && $RATE -le 1000000 ]] || die "--rate must be 1..1000000"
-[[ $SECONDS_ =~ ^[0-9]+$ && $SECONDS_ -ge 1 && $SECONDS_ -le 60 ]] || die "--seconds must be 1..60"
-command -v strace > /dev/null || die "strace not installed"
+parse_args "--rate RATE" "--seconds SECONDS_" "--servers SERVERS" "--gslb GSLB" -- "$@"
+need_range --rate "$RATE" 1 1000000
+need_range --seconds "$SECONDS_" 1 60
+need_tools strace
 
-RUN=/tmp/gslb-syscalls-$$
-mkdir -p "$RUN"
+scratch_dir /tmp/gslb-syscalls-$$
 PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2> /dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2> /dev/null || true; done
-  rm -rf "$RUN"
+stop_processes() {
+  local p
+  for p in "${PIDS[@]}"; do stop_pid "$p"; done
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 python3 "$HERE/genzone.py" --hosts 1000 -o "$RUN/example.test.zone"
 python3 "$HERE/genqueries.py" --hosts 1000 -o "$RUN/queries.txt"

@@ -13,40 +13,23 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
+PROG=gslb/profile.sh
+# shellcheck source=bench/lib/script.sh
+. "$HERE/../lib/script.sh"
 DNS=$REPO/bench/dns
 QUERIES=20000
 SUBNETS=20000
-GSLB=${GSLB:-$REPO/build/gslb}
 OUT=""
-die() { echo "gslb/profile.sh: $*" >&2; exit 2; }
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --queries) QUERIES=$2; shift 2 ;;
-    --subnets) SUBNETS=$2; shift 2 ;;
-    --gslb) GSLB=$2; shift 2 ;;
-    --out) OUT=$2; shift 2 ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument: $1" ;;
-  esac
-done
-[[ $QUERIES =~ ^[0-9]+$ && $QUERIES -ge 1 && $QUERIES -le 200000 ]] || die "--queries must be 1..200000"
-[[ $SUBNETS =~ ^[0-9]+$ && $SUBNETS -ge 1 && $SUBNETS -le 1000000 ]] || die "--subnets must be 1..1000000"
+parse_args "--queries QUERIES" "--subnets SUBNETS" "--gslb GSLB" "--out OUT" -- "$@"
+need_range --queries "$QUERIES" 1 200000
+need_range --subnets "$SUBNETS" 1 1000000
 [ -x "$GSLB" ] || die "no gslb binary at $GSLB (build it first)"
-command -v valgrind > /dev/null || die "valgrind not installed"
-RUN=$(mktemp -d /tmp/gslb-profile-XXXXXX)
+need_tools valgrind
+scratch_dir "$(mktemp -d /tmp/gslb-profile-XXXXXX)"
 OUT=${OUT:-$RUN/out}
 mkdir -p "$OUT"
 SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then
-    kill -TERM "$SERVER_PID" 2> /dev/null || true
-    wait "$SERVER_PID" 2> /dev/null || true
-  fi
-  rm -rf "$RUN"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+stop_processes() { [ -z "$SERVER_PID" ] || stop_pid "$SERVER_PID"; }
 
 "${CXX:-c++}" -O2 -std=c++20 -o "$RUN/ecsperf" "$HERE/ecsperf.cpp"
 perl "$HERE/make_bench_mmdb.pl" "$RUN/bench.mmdb" 2> /dev/null
@@ -74,14 +57,11 @@ for corpus in static gslb; do
   callgrind_control -i on "$SERVER_PID" > /dev/null
   result=$("$RUN/ecsperf" -s 127.0.0.1 -p "$port" -d "$RUN/$corpus.txt" -n "$QUERIES" -q 4 -t 5000 -l 120)
   callgrind_control -i off "$SERVER_PID" > /dev/null
-  kill -TERM "$SERVER_PID"
-  for _ in $(seq 1 600); do kill -0 "$SERVER_PID" 2> /dev/null || break; sleep 0.1; done
-  kill -KILL "$SERVER_PID" 2> /dev/null || true
-  wait "$SERVER_PID" 2> /dev/null || true
+  stop_pid "$SERVER_PID" TERM 60 # valgrind writes the profile as it exits
   SERVER_PID=""
   answered=${result#*completed=}
   answered=${answered%% *}
-  total=$(callgrind_annotate "$OUT/callgrind.$corpus.out" 2> /dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+  total=$(callgrind_total "$OUT/callgrind.$corpus.out")
   echo "== $corpus: $answered answers, $(awk -v t="$total" -v n="$answered" 'BEGIN {printf "%.0f", t / n}') instructions per answer"
   callgrind_annotate "$OUT/callgrind.$corpus.out" 2> /dev/null | awk '/file:function/ {on = 1; next} on && NF' |
     head -n 20 | sed -E 's/\[[^]]*\]$//; s/\(([^()]|\([^()]*\))*\)//g' | cut -c1-150 || true # head ends the pipe early

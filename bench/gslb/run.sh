@@ -41,34 +41,23 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
+PROG=gslb/run.sh
+# shellcheck source=bench/lib/script.sh
+. "$HERE/../lib/script.sh"
 DNS=$REPO/bench/dns
 ROWS=gslb-static,gslb-gslb,gdnsd-static,gdnsd-gslb,pdns-gslb
 ROUNDS=3
 DURATION=10
 SUBNETS=20000
-GSLB=${GSLB:-$REPO/build/gslb}
 OUT=""
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 OUTSTANDING=${OUTSTANDING:-256}
 
-die() { echo "gslb/run.sh: $*" >&2; exit 2; }
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --rows) ROWS=$2; shift 2 ;;
-    --rounds) ROUNDS=$2; shift 2 ;;
-    --duration) DURATION=$2; shift 2 ;;
-    --subnets) SUBNETS=$2; shift 2 ;;
-    --gslb) GSLB=$2; shift 2 ;;
-    --out) OUT=$2; shift 2 ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument: $1 (see --help)" ;;
-  esac
-done
-[[ $ROUNDS =~ ^[0-9]+$ && $ROUNDS -ge 1 && $ROUNDS -le 10 ]] || die "--rounds must be 1..10"
-[[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 1 && $DURATION -le 60 ]] || die "--duration must be 1..60"
-[[ $SUBNETS =~ ^[0-9]+$ && $SUBNETS -ge 1 && $SUBNETS -le 1000000 ]] || die "--subnets must be 1..1000000"
+parse_args "--rows ROWS" "--rounds ROUNDS" "--duration DURATION" "--subnets SUBNETS" "--gslb GSLB" "--out OUT" -- "$@"
+need_range --rounds "$ROUNDS" 1 10
+need_range --duration "$DURATION" 1 60
+need_range --subnets "$SUBNETS" 1 1000000
 IFS=, read -r -a ROW_LIST <<< "$ROWS"
 declare -A WANT
 for row in "${ROW_LIST[@]}"; do
@@ -82,31 +71,23 @@ if [ -n "${WANT[pdns]:-}" ]; then
     die "PowerDNS geoip backend missing (apt-get install pdns-backend-geoip): LUA pickclosest needs it"
 fi
 if [ -n "${WANT[gslb]:-}" ]; then
-  if [ ! -x "$GSLB" ] || ! "$GSLB" --help 2>&1 | grep -Eq '^ +serve'; then die "$GSLB missing (./scripts/build.sh)"; fi
+  if ! gslb_has serve; then die "$GSLB missing (./scripts/build.sh)"; fi
 fi
 perl -MMaxMind::DB::Writer::Tree -e 1 2> /dev/null || die "perl MaxMind::DB::Writer missing (libmaxmind-db-writer-perl)"
 command -v kdig > /dev/null || die "kdig missing (knot-dnsutils)"
 CXX=${CXX:-$(command -v c++ || command -v g++ || true)}
 [ -n "$CXX" ] || die "no C++ compiler for ecsperf"
 
-OUT=${OUT:-$HERE/results/raw/$(date -u +%Y%m%d-%H%M%S)}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-RUN=/tmp/gslb-gslbbench-$$
-mkdir -p "$RUN"
+OUT=$(out_dir "${OUT:-$HERE/results/raw/$(date -u +%Y%m%d-%H%M%S)}")
+scratch_dir /tmp/gslb-gslbbench-$$
 
 declare -A PID PORT
-# shellcheck source=bench/dns/lib.sh
-. "$DNS/lib.sh"
 HTTP_PID=""
-cleanup() {
+stop_processes() {
   local s
   for s in "${!PID[@]}"; do stop_pid "${PID[$s]}"; done
   [ -z "$HTTP_PID" ] || stop_pid "$HTTP_PID"
-  rm -rf "$RUN"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 echo "preparing: ecsperf, database, zone, corpora" >&2
 "$CXX" -O2 -std=c++20 -Wall -o "$RUN/ecsperf" "$HERE/ecsperf.cpp"
@@ -190,13 +171,11 @@ for s in "${SERVERS[@]}"; do
 done
 
 {
-  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "kernel: $(uname -r)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) CPUs)"
+  host_info
   echo "gdnsd: $({ gdnsd -V 2>&1 || true; } | grep -m1 version || echo -)"
   echo "pdns: $(dpkg-query -W -f '${Version}' pdns-server 2> /dev/null || echo -)"
   [ -z "${WANT[gslb]:-}" ] ||
-    echo "gslb: $("$GSLB" version 2>&1 | head -n1) ($(git -C "$REPO" rev-parse --short HEAD 2> /dev/null || echo '?'))"
+    echo "gslb: $(gslb_version "$GSLB")"
   echo "database: $(cat "$OUT/mmdb.txt")"
 } > "$OUT/versions.txt"
 

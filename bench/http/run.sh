@@ -35,40 +35,28 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
+PROG=run.sh
+# shellcheck source=bench/lib/script.sh
+. "$HERE/../lib/script.sh"
 PROXIES=gslb,haproxy,nginx
 MODES=bench,rolling,abrupt
 ROUNDS=3
 DURATION=10
 LOAD_S=20
 NORETRY=0
-GSLB=${GSLB:-$REPO/build/gslb}
 OUT=""
 PROXY_CPU=${PROXY_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-1}
 
-die() { echo "run.sh: $*" >&2; exit 2; }
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --proxies) PROXIES=$2; shift 2 ;;
-    --modes) MODES=$2; shift 2 ;;
-    --rounds) ROUNDS=$2; shift 2 ;;
-    --duration) DURATION=$2; shift 2 ;;
-    --load) LOAD_S=$2; shift 2 ;;
-    --no-retry) NORETRY=1; shift ;;
-    --gslb) GSLB=$2; shift 2 ;;
-    --out) OUT=$2; shift 2 ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument: $1 (see --help)" ;;
-  esac
-done
-[[ $ROUNDS =~ ^[0-9]+$ && $ROUNDS -ge 1 && $ROUNDS -le 10 ]] || die "--rounds must be 1..10"
-[[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 1 && $DURATION -le 60 ]] || die "--duration must be 1..60"
-[[ $LOAD_S =~ ^[0-9]+$ && $LOAD_S -ge 12 && $LOAD_S -le 120 ]] || die "--load must be 12..120"
-[[ $CONNS =~ ^[0-9]+$ && $CONNS -ge 1 && $CONNS -le 10000 ]] || die "CONNS must be 1..10000"
-for tool in wrk nginx python3 taskset curl; do command -v "$tool" > /dev/null || die "$tool not installed"; done
+parse_args "--proxies PROXIES" "--modes MODES" "--rounds ROUNDS" "--duration DURATION" "--load LOAD_S" \
+  "--no-retry NORETRY=1" "--gslb GSLB" "--out OUT" -- "$@"
+need_range --rounds "$ROUNDS" 1 10
+need_range --duration "$DURATION" 1 60
+need_range --load "$LOAD_S" 12 120
+need_range CONNS "$CONNS" 1 10000
+need_tools wrk nginx python3 taskset curl
 IFS=, read -r -a LIST <<< "$PROXIES"
 SELECTED=()
 for p in "${LIST[@]}"; do
@@ -76,7 +64,7 @@ for p in "${LIST[@]}"; do
     haproxy) command -v haproxy > /dev/null || die "haproxy not installed" ;;
     nginx) ;;
     gslb)
-      if [ ! -x "$GSLB" ] || ! "$GSLB" --help 2>&1 | grep -Eq '^ +lb'; then
+      if ! gslb_has lb; then
         echo "run.sh: warning: $GSLB is missing or has no 'lb' command; gslb skipped" >&2
         continue
       fi ;;
@@ -94,80 +82,30 @@ if [ -z "$OUT" ]; then
   OUT=$HERE/results/raw/$(date -u +%Y%m%d-%H%M%S)
   SAVE_SUMMARY=1
 fi
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-RUN=/tmp/gslb-http-bench-$$
-mkdir -p "$RUN"/tmp/{body,proxy,fcgi,uwsgi,scgi}
+OUT=$(out_dir "$OUT")
+scratch_dir /tmp/gslb-http-bench-$$
+# shellcheck source=bench/http/lib.sh
+. "$HERE/lib.sh"
+BACKEND_PIN=(taskset -c "$CLIENT_CPU")
 
-declare -A PID PORT BPID
-BPORT=()
-stop_pid() { # stop_pid PID [SIGNAL]: signal (default TERM), up to 10 s for the exit, then KILL
-  local p=$1 i
-  kill -"${2:-TERM}" "$p" 2> /dev/null || return 0
-  for i in $(seq 1 200); do
-    kill -0 "$p" 2> /dev/null || break
-    sleep 0.05
-  done
-  kill -KILL "$p" 2> /dev/null || true
-  wait "$p" 2> /dev/null || true
-}
+declare -A PID PORT
 WRK_PID=""
-cleanup() {
+stop_processes() {
   local k
   [ -n "$WRK_PID" ] && stop_pid "$WRK_PID"
   # nginx stops gracefully on QUIT; for gslb and HAProxy QUIT would mean a core dump
   for k in "${!PID[@]}"; do stop_pid "${PID[$k]}" "$([ "$k" = nginx ] && echo QUIT || echo TERM)"; done
-  for k in "${!BPID[@]}"; do stop_pid "${BPID[$k]}" QUIT; done
-  rm -rf "$RUN"
+  stop_backends
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-tree_pids() { # the process and its descendants (nginx: master and worker)
-  local c
-  echo "$1"
-  for c in $(pgrep -P "$1" 2> /dev/null); do tree_pids "$c"; done
-}
-tree_ticks() { # utime+stime (clock ticks) of a process tree, all threads included
-  local p sum=0 t
-  for p in $(tree_pids "$1"); do
-    # fields after "(comm) ": state is $1, so utime (field 14) is $12, stime $13
-    t=$(sed 's/^.*) //' "/proc/$p/stat" 2> /dev/null | awk '{print $12 + $13}') || t=0
-    sum=$((sum + ${t:-0}))
-  done
-  echo "$sum"
-}
-cpu_ticks() { # busy clock ticks of CPU N so far (/proc/stat: user nice system irq softirq)
-  awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8}' /proc/stat
-}
-wait_http() { python3 "$HERE/httpclient.py" wait "$1" "${2:-10}"; }
 
 # Ports: backends 1..3, then gslb, its admin API, haproxy, nginx.
-mapfile -t FREE < <(python3 "$HERE/httpclient.py" free-ports 7)
-BPORT=("" "${FREE[0]}" "${FREE[1]}" "${FREE[2]}")
+pick_ports 7
 PORT[gslb]=${FREE[3]}
 GSLB_ADMIN=${FREE[4]}
 PORT[haproxy]=${FREE[5]}
 PORT[nginx]=${FREE[6]}
 PORT[direct]=${BPORT[1]}
 
-render() { # render TEMPLATE DEST [sed args...]: the common @...@ substitutions plus the given ones
-  local t=$1 d=$2
-  shift 2
-  sed -e "s|@RUNDIR@|$RUN|g" -e "s|@B1@|${BPORT[1]}|g" -e "s|@B2@|${BPORT[2]}|g" -e "s|@B3@|${BPORT[3]}|g" "$@" "$t" > "$d"
-}
-
-start_backend() { # start_backend I: nginx backend I pinned to CLIENT_CPU, waits until it answers
-  local i=$1
-  render "$HERE/conf/backend.conf.in" "$RUN/backend$i.conf" -e "s|@ID@|$i|g" -e "s|@PORT@|${BPORT[$i]}|g"
-  taskset -c "$CLIENT_CPU" nginx -e stderr -p "$RUN" -c "$RUN/backend$i.conf" >> "$RUN/backend$i.out" 2>&1 &
-  BPID[$i]=$!
-  wait_http "${BPORT[$i]}"
-}
-stop_backend() { # graceful (SIGQUIT: finish in-flight requests, close idle connections)
-  stop_pid "${BPID[$1]}" QUIT
-  unset "BPID[$1]"
-}
 kill9_backend() { # SIGSTOP the master first so it cannot respawn its worker, then SIGKILL both
   local m=${BPID[$1]} w
   kill -STOP "$m"
@@ -189,13 +127,11 @@ start_proxy() {
   local name=$1 pin=(taskset -c "$PROXY_CPU")
   case "$name" in
     gslb)
-      render "$HERE/conf/gslb-lb.yaml.in" "$RUN/gslb-lb.yaml" -e "s|@PORT@|${PORT[gslb]}|g" \
-        -e "s|@ADMIN_PORT@|$GSLB_ADMIN|g"
+      render_gslb_lb "${PORT[gslb]}" "$GSLB_ADMIN"
       "${pin[@]}" "$GSLB" lb -c "$RUN/gslb-lb.yaml" > "$RUN/gslb.log" 2>&1 &
       ;;
     haproxy)
-      render "$HERE/conf/haproxy.cfg.in" "$RUN/haproxy.cfg" -e "s|@PORT@|${PORT[haproxy]}|g" \
-        -e "s|@RETRIES@|$([ "$NORETRY" = 1 ] && echo 0 || echo 3)|"
+      render_haproxy "${PORT[haproxy]}" "$([ "$NORETRY" = 1 ] && echo 0 || echo 3)"
       [ "$NORETRY" = 1 ] && sed -i -e '/option redispatch/d' -e 's|^    retry-on .*|    retry-on none|' "$RUN/haproxy.cfg"
       "${pin[@]}" haproxy -db -f "$RUN/haproxy.cfg" > "$RUN/haproxy.log" 2>&1 &
       ;;
@@ -283,17 +219,26 @@ run_wrk() { # run_wrk SECONDS PORT [extra wrk args]: wrk pinned to CLIENT_CPU, b
   shift 2
   timeout $((s + 30)) taskset -c "$CLIENT_CPU" wrk -t"$THREADS" -c"$CONNS" -d"${s}s" --latency "$@" "http://127.0.0.1:$p/"
 }
+start_load() { # start_load MODE PROXY: LOAD_S s of wrk with the status script in the background; events log restarted
+  EVLOG="$OUT/$1-$2.events"
+  : > "$EVLOG"
+  run_wrk "$LOAD_S" "${PORT[$2]}" -s "$HERE/status.lua" > "$OUT/$1-$2.txt" 2>&1 &
+  WRK_PID=$!
+  T0=$(date +%s.%N)
+}
+end_load() { # waits for the wrk of start_load
+  wait "$WRK_PID" || true
+  WRK_PID=""
+}
 
 versions() {
   {
-    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    echo "kernel: $(uname -r)"
-    echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) CPUs)"
+    host_info
     echo "haproxy: $(haproxy -v 2>&1 | head -n1)"
     echo "nginx: $(nginx -v 2>&1)"
     echo "wrk: $(dpkg-query -W -f '${Version}' wrk 2> /dev/null || echo unknown)"
     if [ -x "$GSLB" ]; then
-      echo "gslb: $("$GSLB" version 2>&1 | head -n1) ($(git -C "$REPO" rev-parse --short HEAD 2> /dev/null || echo '?'))"
+      echo "gslb: $(gslb_version "$GSLB")"
     fi
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   } > "$OUT/versions.txt"
@@ -348,11 +293,7 @@ fi
 if has_mode rolling; then
   for p in "${SELECTED[@]}"; do
     echo "rolling deploy through $p" >&2
-    EVLOG="$OUT/rolling-$p.events"
-    : > "$EVLOG"
-    run_wrk "$LOAD_S" "${PORT[$p]}" -s "$HERE/status.lua" > "$OUT/rolling-$p.txt" 2>&1 &
-    WRK_PID=$!
-    T0=$(date +%s.%N)
+    start_load rolling "$p"
     sleep 2
     for i in 1 2 3; do
       disable_backend "$p" "$i"
@@ -364,8 +305,7 @@ if has_mode rolling; then
       sleep 1
     done
     ev "deploy done; waiting for wrk"
-    wait "$WRK_PID" || true
-    WRK_PID=""
+    end_load
     sleep 2
   done
 fi
@@ -373,11 +313,7 @@ fi
 if has_mode abrupt; then
   for p in "${SELECTED[@]}"; do
     echo "abrupt kill -9 through $p" >&2
-    EVLOG="$OUT/abrupt-$p.events"
-    : > "$EVLOG"
-    run_wrk "$LOAD_S" "${PORT[$p]}" -s "$HERE/status.lua" > "$OUT/abrupt-$p.txt" 2>&1 &
-    WRK_PID=$!
-    T0=$(date +%s.%N)
+    start_load abrupt "$p"
     sleep 5
     ev "kill -9 backend 2 (master and worker)"
     kill9_backend 2
@@ -385,8 +321,7 @@ if has_mode abrupt; then
     ev "restart backend 2"
     start_backend 2
     ev "backend 2 answering"
-    wait "$WRK_PID" || true
-    WRK_PID=""
+    end_load
     # Evidence that the proxy saw the failure (HAProxy and nginx: their logs).
     [ "$p" = gslb ] && ev "gslb /status: $(curl -s -m 2 "http://127.0.0.1:$GSLB_ADMIN/status" | tr -d '\n')"
     # let every proxy take backend 2 back before the next one's run

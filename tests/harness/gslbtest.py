@@ -5,12 +5,18 @@ test and the reference servers NSD and Knot, started on free ports with their
 configuration written into a private temporary directory. Nothing is mocked.
 
 What it offers:
+  * run_gslb / Expectations: one run of the binary; failures collected over
+    a table of cases and reported together.
   * free_port(): a port free for both UDP and TCP on 127.0.0.1.
   * Server: one child process (stdout+stderr captured to a file), readiness by
     probing SOA over UDP and TCP with a bounded deadline, stop by PID
     (SIGTERM, then SIGKILL).
   * start_gslb / start_nsd / start_knot: a Server for each implementation,
-    serving every `<origin>.zone` file of a directory.
+    serving every `<origin>.zone` file of a directory; serve: `gslb serve`
+    with any arguments, its bound ports read from its log (wait_listening).
+  * geoip_test_db / REGIONS_AND_WEB_POOL / zones_with / kdig_ecs: the pieces
+    the GSLB steering tests share (test database, policy head, zone
+    directory, an ECS query by kdig).
   * Query / exchange / ask: build a query (EDNS payload and version, options,
     flags, malformed question counts, other opcodes), send it over UDP or TCP,
     and parse the reply into an Answer.
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import signal
 import socket
@@ -80,6 +87,41 @@ def require_gslb_command(command: str) -> None:
         raise SystemExit(f"FAIL: {gslb_binary()} has no '{command}' command (see `gslb --help`)")
 
 
+def geoip_test_db() -> Path:
+    """The committed test GeoIP2-City database (tests/data/geo/test-city.mmdb)."""
+    return source_dir() / "tests" / "data" / "geo" / "test-city.mmdb"
+
+
+# Regions and the dual-stack `web` pool that the steering tests share (one
+# IPv4 and one IPv6 member per region; the test database places its client
+# prefixes near them). It ends inside `pools:`, so a policy can add pools
+# before its `records:`.
+REGIONS_AND_WEB_POOL = """regions:
+  eu: { lat: 50.1, lon: 8.7, country: DE, continent: EU }
+  us: { lat: 40.7, lon: -74.0, country: US, continent: NA }
+  ap: { lat: 35.7, lon: 139.7, country: JP, continent: AS }
+pools:
+  web:
+    members:
+      - { region: eu, address: 10.0.1.1 }
+      - { region: eu, address: "2001:db8:e::1" }
+      - { region: us, address: 10.0.2.1 }
+      - { region: us, address: "2001:db8:a::1" }
+      - { region: ap, address: 10.0.3.1 }
+      - { region: ap, address: "2001:db8:c::1" }
+"""
+
+
+def zones_with(workdir: Path, origin: str, zone: str, policy: Optional[str] = None) -> Path:
+    """workdir/zones, made, holding <origin>.zone and (if given) <origin>.gslb.yaml."""
+    zones = workdir / "zones"
+    zones.mkdir()
+    (zones / f"{origin}.zone").write_text(zone)
+    if policy is not None:
+        (zones / f"{origin}.gslb.yaml").write_text(policy)
+    return zones
+
+
 def find_tool(name: str) -> str:
     """Absolute path of a program, searching sbin directories too (nsd, knotd)."""
     for directory in os.environ.get("PATH", "").split(os.pathsep) + ["/usr/sbin", "/sbin", "/usr/bin"]:
@@ -87,6 +129,34 @@ def find_tool(name: str) -> str:
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return str(candidate)
     raise FileNotFoundError(f"{name} not installed (see scripts/install-deps.sh)")
+
+
+def run_gslb(args: Iterable[str], cwd: Optional[Path] = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """The binary under test run once with args, its output captured as text."""
+    return subprocess.run([str(gslb_binary()), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+class Expectations:
+    """Failed expectations collected, so that one run of a table-driven test
+    reports every failing case rather than the first."""
+
+    def __init__(self):
+        self.failures: list[str] = []
+
+    def __call__(self, condition: bool, what: str) -> None:
+        if not condition:
+            self.failures.append(what)
+
+    def report(self, done: str, passed: str) -> int:
+        """The exit status of the test: 1 with every failure on stderr and
+        "<done>; N failed", else 0 and "<done>, <passed>"."""
+        if self.failures:
+            for failure in self.failures:
+                print("FAIL:", failure, file=sys.stderr)
+            print(f"{done}; {len(self.failures)} failed")
+            return 1
+        print(f"{done}, {passed}")
+        return 0
 
 
 # ---------------------------------------------------------------------- ports
@@ -211,6 +281,20 @@ class Server:
             # Polling: a refused TCP connect returns at once, so pace the retries.
             time.sleep(0.05)
 
+    def wait_listening(self, count: int, timeout: float = 10.0) -> list[tuple[str, int]]:
+        """For a server given port-0 listen addresses: the (address, port) of each
+        "listening on" log line, once `count` are there and it logged "ready:".
+        AssertionError when it exits first or `timeout` passes."""
+
+        def found():
+            if not self.alive():
+                raise AssertionError(f"{self.name} exited with {self.proc.returncode}:\n{self.log()}")
+            log = self.log()
+            lines = re.findall(r"listening on \[?([0-9a-f.:]+?)\]?:(\d+) \(udp, tcp\)", log)
+            return [(a, int(p)) for a, p in lines] if len(lines) >= count and "ready:" in log else None
+
+        return wait_for(found, timeout, f"{self.name} to listen")
+
     def stop(self, grace_s: float = 5.0) -> Optional[int]:
         """SIGTERM, wait up to grace_s, then SIGKILL. Returns the exit status."""
         if self.proc is None:
@@ -259,18 +343,29 @@ def zone_files(zones_dir: Path) -> list[tuple[str, Path]]:
     return found
 
 
+def _ready_or_stopped(server: Server, zones_dir: Path) -> Server:
+    """The started server once it answers for every zone of zones_dir; stopped
+    (and the error raised) when it does not."""
+    try:
+        server.wait_ready([origin for origin, _ in zone_files(zones_dir)])
+    except Exception:
+        server.stop()
+        raise
+    return server
+
+
 def start_gslb(zones_dir: Path, workdir: Path, extra_args: Iterable[str] = (), ready: bool = True) -> Server:
     """`gslb serve --zones DIR --listen 127.0.0.1:PORT` on a free port."""
     port = free_port()
     argv = [str(gslb_binary()), "serve", "--zones", str(Path(zones_dir).resolve()), "--listen", f"{LOOPBACK}:{port}"]
     server = Server("gslb", argv + list(extra_args), workdir, port).start()
-    if ready:
-        try:
-            server.wait_ready([origin for origin, _ in zone_files(zones_dir)])
-        except Exception:
-            server.stop()
-            raise
-    return server
+    return _ready_or_stopped(server, zones_dir) if ready else server
+
+
+def serve(workdir: Path, args: Iterable[str], name: str = "gslb") -> Server:
+    """`gslb serve ARGS` started in workdir, not waited for: with port-0 listen
+    addresses, Server.wait_listening gives the ports it bound."""
+    return Server(name, [str(gslb_binary()), "serve", *args], workdir, 0).start()
 
 
 def start_nsd(zones_dir: Path, workdir: Path) -> Server:
@@ -312,12 +407,7 @@ def start_nsd(zones_dir: Path, workdir: Path) -> Server:
     conf = run / "nsd.conf"
     conf.write_text("\n".join(lines) + "\n")
     server = Server("nsd", [find_tool("nsd"), "-d", "-c", str(conf)], run, port, [run / "nsd.log"]).start()
-    try:
-        server.wait_ready([origin for origin, _ in zone_files(zones_dir)])
-    except Exception:
-        server.stop()
-        raise
-    return server
+    return _ready_or_stopped(server, zones_dir)
 
 
 def start_knot(zones_dir: Path, workdir: Path) -> Server:
@@ -359,12 +449,18 @@ def start_knot(zones_dir: Path, workdir: Path) -> Server:
     conf = run / "knot.conf"
     conf.write_text("\n".join(lines) + "\n")
     server = Server("knot", [find_tool("knotd"), "-c", str(conf)], run, port, [run / "knot.log"]).start()
-    try:
-        server.wait_ready([origin for origin, _ in zone_files(zones_dir)])
-    except Exception:
-        server.stop()
-        raise
-    return server
+    return _ready_or_stopped(server, zones_dir)
+
+
+def kdig_ecs(port: int, name: str, rdtype: str, subnet: str) -> tuple[list[str], Optional[str]]:
+    """([addresses], "addr/source/scope" or None) from kdig +subnet: the answer
+    as a second, independent client parses it."""
+    out = subprocess.run([find_tool("kdig"), f"@{LOOPBACK}", "-p", str(port), name, rdtype, f"+subnet={subnet}",
+                          "+noall", "+answer", "+opt", "+timeout=2", "+retry=1"],
+                         capture_output=True, text=True, timeout=10, check=True).stdout
+    addresses = [line.split()[-1] for line in out.splitlines() if re.search(rf"\sIN\s+{rdtype}\s", line)]
+    match = re.search(r"CLIENT-SUBNET: (\S+)", out)
+    return addresses, match.group(1) if match else None
 
 
 # -------------------------------------------------------------------- queries

@@ -7,6 +7,7 @@ on a full pipe.
 """
 
 import http.client
+import json
 import os
 import queue
 import re
@@ -104,3 +105,20 @@ def admin(lb, method, path):
         return r.status, r.read()
     finally:
         c.close()
+
+
+def backend_status(lb, address, pool="web"):
+    """The /status entry of one backend of `pool` (lb started with an admin listener)."""
+    backends = json.loads(admin(lb, "GET", "/status")[1])["pools"][pool]["backends"]
+    return next(x for x in backends if x["address"] == address)
+
+
+def wait_for(what, predicate, timeout=10.0, interval=0.02):
+    """Polls predicate() until it is true; AssertionError naming `what` once
+    `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)  # polling, bounded by the deadline
+    raise AssertionError("timed out waiting for " + what)

@@ -11,11 +11,9 @@ first and last.
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import socket
-import subprocess
 import tempfile
 import time
 import unittest
@@ -30,7 +28,10 @@ import dns.rcode
 import dns.rdatatype
 import dns.zone
 
-GSLB = os.environ.get("GSLB") or str(Path(__file__).resolve().parents[2] / "build" / "gslb")
+import gslbtest
+
+free_port = gslbtest.free_port
+wait_for = gslbtest.wait_for
 
 ZONE_TEMPLATE = """$ORIGIN example.test.
 $TTL 300
@@ -51,37 +52,10 @@ def zone_text(serial: int, address: str) -> str:
 
 
 def find_tool(name: str) -> str:
-    for directory in os.environ.get("PATH", "").split(os.pathsep) + ["/usr/sbin", "/sbin"]:
-        candidate = Path(directory) / name
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    raise unittest.SkipTest(f"{name} is not installed (scripts/install-deps.sh installs it)")
-
-
-def free_port() -> int:
-    """A port free for UDP and TCP on 127.0.0.1 (for NSD, which cannot bind port 0 and report it)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp, \
-                socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            tcp.bind(("127.0.0.1", 0))
-            port = tcp.getsockname()[1]
-            try:
-                udp.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port")
-
-
-def wait_for(predicate, timeout: float, what: str, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
+    try:
+        return gslbtest.find_tool(name)
+    except FileNotFoundError as e:
+        raise unittest.SkipTest(str(e))
 
 
 def ask(address: str, port: int, name: str, rdtype: str) -> dns.message.Message | None:
@@ -102,27 +76,6 @@ def answer_set(response: dns.message.Message) -> set[str]:
     return {rr.to_text() for rrset in response.answer for rr in rrset}
 
 
-class Process:
-    def __init__(self, argv: list[str], log_path: Path, cwd: Path):
-        self.log_path = log_path
-        with open(log_path, "wb") as out:
-            self.proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
-                                         stderr=subprocess.STDOUT)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
-
-
 class AxfrNotifyTest(unittest.TestCase):
     def setUp(self):
         self.nsd_binary = find_tool("nsd")
@@ -132,7 +85,7 @@ class AxfrNotifyTest(unittest.TestCase):
         self.zones.mkdir()
         self.zone_file = self.zones / "example.test.zone"
         self.zone_file.write_text(zone_text(2024010101, "192.0.2.1"))
-        self.processes: list[Process] = []
+        self.processes: list[gslbtest.Server] = []
 
     def tearDown(self):
         for p in self.processes:
@@ -140,19 +93,13 @@ class AxfrNotifyTest(unittest.TestCase):
         self.tmp.cleanup()
 
     def start_gslb(self, notify_port: int) -> int:
-        gslb = Process([GSLB, "serve", "--zones", str(self.zones), "--listen", "127.0.0.1:0", "--workers", "2",
-                        "--axfr-allow", "127.0.0.1/32", "--axfr-allow", "::1", "--notify",
-                        f"127.0.0.1:{notify_port}"], self.dir / "gslb.log", self.dir)
+        gslb = gslbtest.serve(self.dir, ["--zones", str(self.zones), "--listen", "127.0.0.1:0", "--workers", "2",
+                                         "--axfr-allow", "127.0.0.1/32", "--axfr-allow", "::1", "--notify",
+                                         f"127.0.0.1:{notify_port}"])
         self.processes.append(gslb)
         self.gslb = gslb
-
-        def port():
-            if gslb.proc.poll() is not None:
-                raise AssertionError(f"gslb exited:\n{gslb.log()}")
-            m = re.search(r"listening on 127\.0\.0\.1:(\d+)", gslb.log())
-            return int(m.group(1)) if m and "ready:" in gslb.log() else None
-
-        return wait_for(port, 10, "gslb to listen")
+        [(_, port)] = gslb.wait_listening(1)
+        return port
 
     def start_nsd(self, port: int, primary_port: int):
         run = self.dir / "nsd"
@@ -180,7 +127,7 @@ class AxfrNotifyTest(unittest.TestCase):
             f"    request-xfr: AXFR 127.0.0.1@{primary_port} NOKEY",
             "    allow-notify: 127.0.0.1 NOKEY",
         ]) + "\n")
-        nsd = Process([self.nsd_binary, "-d", "-c", str(conf)], run / "nsd.out", run)
+        nsd = gslbtest.Server("nsd", [self.nsd_binary, "-d", "-c", str(conf)], run, port).start()
         self.processes.append(nsd)
         self.nsd = nsd
 

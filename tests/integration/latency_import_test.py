@@ -32,8 +32,7 @@ import dns.rcode
 
 import gslbtest
 
-SOURCE = gslbtest.source_dir()
-GEOIP = SOURCE / "tests" / "data" / "geo" / "test-city.mmdb"
+GEOIP = gslbtest.geoip_test_db()
 
 ZONE = """$ORIGIN lat.test.
 $TTL 300
@@ -42,20 +41,7 @@ $TTL 300
 ns1     IN A   127.0.0.1
 """
 
-POLICY = """regions:
-  eu: { lat: 50.1, lon: 8.7, country: DE, continent: EU }
-  us: { lat: 40.7, lon: -74.0, country: US, continent: NA }
-  ap: { lat: 35.7, lon: 139.7, country: JP, continent: AS }
-pools:
-  web:
-    members:
-      - { region: eu, address: 10.0.1.1 }
-      - { region: eu, address: "2001:db8:e::1" }
-      - { region: us, address: 10.0.2.1 }
-      - { region: us, address: "2001:db8:a::1" }
-      - { region: ap, address: 10.0.3.1 }
-      - { region: ap, address: "2001:db8:c::1" }
-records:
+POLICY = gslbtest.REGIONS_AND_WEB_POOL + """records:
   fast: { pool: web, ttl: 30, steering: [latency] }
 """
 
@@ -90,17 +76,6 @@ def ask_ecs(port: int, name: str, rdtype: str, subnet: str):
     return addresses, scope
 
 
-def kdig_ecs(port: int, name: str, rdtype: str, subnet: str):
-    """([addresses], "addr/source/scope") from kdig +subnet."""
-    kdig = gslbtest.find_tool("kdig")
-    out = subprocess.run([kdig, f"@{gslbtest.LOOPBACK}", "-p", str(port), name, rdtype, f"+subnet={subnet}",
-                          "+noall", "+answer", "+opt", "+timeout=2", "+retry=1"],
-                         capture_output=True, text=True, timeout=10, check=True).stdout
-    addresses = [line.split()[-1] for line in out.splitlines() if re.search(rf"\sIN\s+{rdtype}\s", line)]
-    match = re.search(r"CLIENT-SUBNET: (\S+)", out)
-    return addresses, match.group(1) if match else None
-
-
 wait_for = gslbtest.wait_for
 
 
@@ -113,12 +88,8 @@ class LatencyImportTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         gslbtest.require_gslb_command("latency")
-        cls.workdir_ctx = gslbtest.WorkDir("latency")
-        cls.workdir = cls.workdir_ctx.__enter__()
-        cls.zones = cls.workdir / "zones"
-        cls.zones.mkdir()
-        (cls.zones / "lat.test.zone").write_text(ZONE)
-        (cls.zones / "lat.test.gslb.yaml").write_text(POLICY)
+        cls.workdir = cls.enterClassContext(gslbtest.WorkDir("latency"))
+        cls.zones = gslbtest.zones_with(cls.workdir, "lat.test", ZONE, POLICY)
         cls.state = cls.workdir / "state.db"
         csv = cls.workdir / "rtt.csv"
         csv.write_text(TABLE)
@@ -132,7 +103,6 @@ class LatencyImportTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.server.stop()
-        cls.workdir_ctx.__exit__(None, None, None)
 
     def reload(self, expect: str = "done") -> str:
         """SIGHUP, wait for this reload's outcome line in the log; returns the new log."""
@@ -162,7 +132,7 @@ class LatencyImportTest(unittest.TestCase):
         for subnet, rdtype, expected, scope in cases:
             with self.subTest(subnet=subnet):
                 self.assertEqual(ask_ecs(self.port, "fast.lat.test.", rdtype, subnet), ([expected], scope))
-                addresses, ecs = kdig_ecs(self.port, "fast.lat.test.", rdtype, subnet)
+                addresses, ecs = gslbtest.kdig_ecs(self.port, "fast.lat.test.", rdtype, subnet)
                 self.assertEqual(addresses, [expected])
                 self.assertEqual(ecs, f"{subnet}/{scope}")
         # Not in the table: the distance estimate (Tokyo -> ap), the

@@ -11,14 +11,14 @@ connections, GET and POST) running the whole time:
   checks eject it), and it serves again once back.
 """
 
-import json
+import contextlib
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 from lb_load import BackendProcess, Load  # noqa: E402
-from lb_process import LbProcess, admin  # noqa: E402
+from lb_process import LbProcess, admin, backend_status, wait_for  # noqa: E402
 from testrun import run_tests  # noqa: E402
 
 
@@ -40,18 +40,37 @@ pools:
 """ % members
 
 
-def backend_status(lb, address):
-    backends = json.loads(admin(lb, "GET", "/status")[1])["pools"]["web"]["backends"]
-    return next(x for x in backends if x["address"] == address)
+@contextlib.contextmanager
+def three_backends_under_load():
+    """Backends a, b, c behind `gslb lb` (admin API on), all up, and a Load
+    running through it; on the way out everything is stopped and the lb must
+    exit 0. Yields (lb, backends, load); a test may replace list items."""
+    backends = [BackendProcess(x) for x in "abc"]
+    lb = LbProcess(config(backends), admin=True)
+    load = None
+    try:
+        wait_for("all up", lambda: all(backend_status(lb, b.address)["state"] == "up" for b in backends))
+        load = Load(lb.port).start()
+        yield lb, backends, load
+    finally:
+        if load:
+            load.stop()
+        assert lb.stop() == 0
+        for b in backends:
+            b.kill()
 
 
-def wait_for(what, predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)  # polling, bounded by the deadline
-    raise AssertionError("timed out waiting for " + what)
+def served_after(load, what, event):
+    """Stops the load 300 requests from now; asserts that none of its requests
+    failed and returns what each backend served over those 300."""
+    before = load.served()
+    wait_for_requests(load, 300)
+    after = load.served()
+    requests, failures = load.stop()
+    print("%s: %d requests, %d failed; served after the %s: %s" %
+          (what, requests, len(failures), event, dict(after - before)), flush=True)
+    assert failures == [], failures[:10]
+    return after - before
 
 
 def wait_for_requests(load, n, timeout=10.0):
@@ -60,12 +79,7 @@ def wait_for_requests(load, n, timeout=10.0):
 
 
 def test_rolling_deploy_under_load_fails_no_request():
-    backends = [BackendProcess(x) for x in "abc"]
-    lb = LbProcess(config(backends), admin=True)
-    load = None
-    try:
-        wait_for("all up", lambda: all(backend_status(lb, b.address)["state"] == "up" for b in backends))
-        load = Load(lb.port).start()
+    with three_backends_under_load() as (lb, backends, load):
         wait_for_requests(load, 200)
         for i, b in enumerate(backends):
             status, body = admin(lb, "POST", "/pools/web/backends/%s/drain" % b.address)
@@ -79,30 +93,12 @@ def test_rolling_deploy_under_load_fails_no_request():
             status, body = admin(lb, "POST", "/pools/web/backends/%s/enable" % b.address)
             assert status == 200, body
             wait_for("%s up" % b.id, lambda: backend_status(lb, b.address)["state"] == "up")
-        before = load.served()
-        wait_for_requests(load, 300)
-        after = load.served()
-        requests, failures = load.stop()
-        load = None
-        print("rolling deploy: %d requests, %d failed; served after the deploy: %s" %
-              (requests, len(failures), dict(after - before)), flush=True)
-        assert failures == [], failures[:10]
-        assert all((after - before)[b.id] > 0 for b in backends), (before, after)
-    finally:
-        if load:
-            load.stop()
-        assert lb.stop() == 0
-        for b in backends:
-            b.kill()
+        served = served_after(load, "rolling deploy", "deploy")
+        assert all(served[b.id] > 0 for b in backends), served
 
 
 def test_kill_9_under_load_fails_no_request():
-    backends = [BackendProcess(x) for x in "abc"]
-    lb = LbProcess(config(backends), admin=True)
-    load = None
-    try:
-        wait_for("all up", lambda: all(backend_status(lb, b.address)["state"] == "up" for b in backends))
-        load = Load(lb.port).start()
+    with three_backends_under_load() as (lb, backends, load):
         wait_for_requests(load, 300)
         victim = backends[0]
         victim.kill()
@@ -112,21 +108,7 @@ def test_kill_9_under_load_fails_no_request():
         wait_for("3 s", lambda: time.monotonic() - killed_at >= 3.0, timeout=5)
         backends[0] = victim = BackendProcess(victim.id, port=victim.port)
         wait_for("the victim up", lambda: backend_status(lb, victim.address)["state"] == "up")
-        before = load.served()
-        wait_for_requests(load, 300)
-        after = load.served()
-        requests, failures = load.stop()
-        load = None
-        print("kill -9: %d requests, %d failed; served after the restart: %s" %
-              (requests, len(failures), dict(after - before)), flush=True)
-        assert failures == [], failures[:10]
-        assert (after - before)[victim.id] > 0, (before, after)
-    finally:
-        if load:
-            load.stop()
-        assert lb.stop() == 0
-        for b in backends:
-            b.kill()
+        assert served_after(load, "kill -9", "restart")[victim.id] > 0
 
 
 if __name__ == "__main__":

@@ -5,15 +5,13 @@ keep-alive connections to it at once (seen from the backend's side).
 """
 
 import http.client
-import json
 import os
 import sys
 import threading
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 from lb_backend import Backend  # noqa: E402
-from lb_process import LbProcess, admin  # noqa: E402
+from lb_process import LbProcess, admin, backend_status, wait_for  # noqa: E402
 from testrun import run_tests  # noqa: E402
 
 
@@ -31,20 +29,6 @@ pools:
     backends:
 %s
 """ % members
-
-
-def backend_status(lb, address):
-    backends = json.loads(admin(lb, "GET", "/status")[1])["pools"]["web"]["backends"]
-    return next(x for x in backends if x["address"] == address)
-
-
-def wait_for(what, predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)  # polling, bounded by the deadline
-    raise AssertionError("timed out waiting for " + what)
 
 
 def get(conn, path="/", cookie=None):

@@ -14,6 +14,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 from lb_backend import Backend  # noqa: E402
+import lb_process  # noqa: E402
 from lb_process import LbProcess, admin  # noqa: E402
 from testrun import run_tests  # noqa: E402
 
@@ -40,13 +41,8 @@ def backends_status(lb):
     return {x["address"]: x for x in json.loads(admin(lb, "GET", "/status")[1])["pools"]["web"]["backends"]}
 
 
-def wait_for(what, predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)  # polling the process, bounded by the deadline
-    raise AssertionError("timed out waiting for " + what)
+def wait_for(what, predicate):
+    lb_process.wait_for(what, predicate, timeout=15.0, interval=0.05)
 
 
 def served_by(lb, n):

@@ -32,8 +32,7 @@ import dns.rdatatype
 
 import gslbtest
 
-SOURCE = gslbtest.source_dir()
-GEOIP = SOURCE / "tests" / "data" / "geo" / "test-city.mmdb"
+GEOIP = gslbtest.geoip_test_db()
 
 ZONE = """$ORIGIN gslb.test.
 $TTL 300
@@ -43,20 +42,7 @@ ns1     IN A   127.0.0.1
 static  IN A   192.0.2.99
 """
 
-POLICY = """regions:
-  eu: { lat: 50.1, lon: 8.7, country: DE, continent: EU }
-  us: { lat: 40.7, lon: -74.0, country: US, continent: NA }
-  ap: { lat: 35.7, lon: 139.7, country: JP, continent: AS }
-pools:
-  web:
-    members:
-      - { region: eu, address: 10.0.1.1 }
-      - { region: eu, address: "2001:db8:e::1" }
-      - { region: us, address: 10.0.2.1 }
-      - { region: us, address: "2001:db8:a::1" }
-      - { region: ap, address: 10.0.3.1 }
-      - { region: ap, address: "2001:db8:c::1" }
-  v4:
+POLICY = gslbtest.REGIONS_AND_WEB_POOL + """  v4:
     members:
       - { region: eu, address: 10.0.9.1 }
       - { region: us, address: 10.0.9.2 }
@@ -90,17 +76,6 @@ def ask_ecs(port: int, name: str, rdtype: str, subnet: str | None):
     return dns.rcode.to_text(reply.rcode()), records, scope
 
 
-def kdig_ecs(port: int, name: str, rdtype: str, subnet: str):
-    """([addresses], "addr/source/scope") from kdig +subnet."""
-    kdig = gslbtest.find_tool("kdig")
-    out = subprocess.run([kdig, f"@{gslbtest.LOOPBACK}", "-p", str(port), name, rdtype, f"+subnet={subnet}",
-                          "+noall", "+answer", "+opt", "+timeout=2", "+retry=1"],
-                         capture_output=True, text=True, timeout=10, check=True).stdout
-    addresses = [line.split()[-1] for line in out.splitlines() if re.search(rf"\sIN\s+{rdtype}\s", line)]
-    match = re.search(r"CLIENT-SUBNET: (\S+)", out)
-    return addresses, match.group(1) if match else None
-
-
 wait_for = gslbtest.wait_for
 
 
@@ -108,19 +83,14 @@ class ServeGslbTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.workdir_ctx = gslbtest.WorkDir("serve-gslb")
-        cls.workdir = cls.workdir_ctx.__enter__()
-        cls.zones = cls.workdir / "zones"
-        cls.zones.mkdir()
-        (cls.zones / "gslb.test.zone").write_text(ZONE)
-        (cls.zones / "gslb.test.gslb.yaml").write_text(policy_text())
+        cls.workdir = cls.enterClassContext(gslbtest.WorkDir("serve-gslb"))
+        cls.zones = gslbtest.zones_with(cls.workdir, "gslb.test", ZONE, policy_text())
         cls.server = gslbtest.start_gslb(cls.zones, cls.workdir, ["--geoip", str(GEOIP), "--workers", "2"])
         cls.port = cls.server.port
 
     @classmethod
     def tearDownClass(cls):
         cls.server.stop()
-        cls.workdir_ctx.__exit__(None, None, None)
 
     def test_geo_answers_by_client_country_with_scope(self):
         # (subnet, expected A, expected scope): the scope is the database
@@ -135,7 +105,7 @@ class ServeGslbTest(unittest.TestCase):
                 self.assertEqual([a for a, _ in records], [expected])
                 self.assertTrue(all(ttl <= 30 for _, ttl in records), records)
                 self.assertEqual(got_scope, scope)
-                addresses, ecs = kdig_ecs(self.port, "geo.gslb.test.", "A", subnet)
+                addresses, ecs = gslbtest.kdig_ecs(self.port, "geo.gslb.test.", "A", subnet)
                 self.assertEqual(addresses, [expected])
                 self.assertEqual(ecs, f"{subnet}/{scope}")
 

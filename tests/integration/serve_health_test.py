@@ -166,14 +166,10 @@ class ServeHealthTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.workdir_ctx = gslbtest.WorkDir("serve-health")
-        cls.workdir = cls.workdir_ctx.__enter__()
-        cls.zones = cls.workdir / "zones"
-        cls.zones.mkdir()
+        cls.workdir = cls.enterClassContext(gslbtest.WorkDir("serve-health"))
         cls.state = cls.workdir / "state.db"
         cls.check_port = free_shared_port(list(MEMBERS.values()) + ["127.0.0.4"])
-        (cls.zones / "gslb.test.zone").write_text(ZONE)
-        (cls.zones / "gslb.test.gslb.yaml").write_text(policy_text(cls.check_port, MEMBERS))
+        cls.zones = gslbtest.zones_with(cls.workdir, "gslb.test", ZONE, policy_text(cls.check_port, MEMBERS))
         cls.backends = {a: HealthServer(c, cls.check_port).start() for a, c in MEMBERS.items()}
         cls.server = None
 
@@ -183,7 +179,6 @@ class ServeHealthTest(unittest.TestCase):
             cls.server.stop()
         for b in cls.backends.values():
             b.stop()
-        cls.workdir_ctx.__exit__(None, None, None)
 
     # ------------------------------------------------------------- helpers
 

@@ -13,13 +13,11 @@ Each server binds port 0 and the test reads the chosen ports from its
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import socket
 import struct
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
@@ -31,7 +29,10 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 
-GSLB = os.environ.get("GSLB") or str(Path(__file__).resolve().parents[2] / "build" / "gslb")
+import gslbtest
+
+GSLB = str(gslbtest.gslb_binary())
+wait_for = gslbtest.wait_for
 
 ZONE = """$ORIGIN example.test.
 $TTL 300
@@ -47,52 +48,6 @@ def big_txt_records(count: int = 120) -> str:
     """A name whose TXT RRset is far larger than any UDP answer (~30 KB)."""
     chunk = "x" * 240
     return "".join(f'big     IN TXT "{i:04d}{chunk}"\n' for i in range(count))
-
-
-def wait_for(predicate, timeout: float, what: str, interval: float = 0.02):
-    """Polls `predicate` until it returns a truthy value or `timeout` passes."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
-
-
-class Gslb:
-    """One `gslb serve` child process; output in <workdir>/<name>.log."""
-
-    def __init__(self, workdir: Path, args: list[str], name: str = "gslb"):
-        self.log_path = workdir / f"{name}.log"
-        with open(self.log_path, "wb") as out:
-            self.proc = subprocess.Popen([GSLB, "serve", *args], cwd=workdir, stdin=subprocess.DEVNULL,
-                                         stdout=out, stderr=subprocess.STDOUT)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def wait_listening(self, count: int, timeout: float = 10.0) -> list[tuple[str, int]]:
-        """The (address, port) of each "listening on" line once `count` are there."""
-
-        def found():
-            if self.proc.poll() is not None:
-                raise AssertionError(f"gslb exited with {self.proc.returncode}:\n{self.log()}")
-            lines = re.findall(r"listening on \[?([0-9a-f.:]+?)\]?:(\d+) \(udp, tcp\)", self.log())
-            return [(a, int(p)) for a, p in lines] if len(lines) >= count and "ready:" in self.log() else None
-
-        return wait_for(found, timeout, "gslb to listen")
-
-    def stop(self, sig=signal.SIGTERM, timeout: float = 10.0) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
 
 
 def tcp_frame(message: dns.message.Message) -> bytes:
@@ -143,8 +98,8 @@ class ServeTransportTest(unittest.TestCase):
         zones.mkdir()
         (zones / "example.test.zone").write_text(ZONE + big_txt_records())
         cls.zones = zones
-        cls.server = Gslb(cls.dir, ["--zones", str(zones), "--listen", "127.0.0.1:0", "--listen", "[::1]:0",
-                                    "--workers", "2", "--tcp-idle-timeout", "1s"])
+        cls.server = gslbtest.serve(cls.dir, ["--zones", str(zones), "--listen", "127.0.0.1:0", "--listen", "[::1]:0",
+                                             "--workers", "2", "--tcp-idle-timeout", "1s"])
         cls.addresses = cls.server.wait_listening(2)
         cls.v4 = next(a for a in cls.addresses if a[0] == "127.0.0.1")
         cls.v6 = next(a for a in cls.addresses if a[0] == "::1")
@@ -204,8 +159,8 @@ class ServeTransportTest(unittest.TestCase):
         # Stopped with SIGSTOP, the server cannot read: the queries wait in its
         # socket buffers (spread over both workers' sockets) when SIGTERM
         # arrives. After SIGCONT it must answer every one before exiting 0.
-        server = Gslb(self.dir, ["--zones", str(self.zones), "--listen", "127.0.0.1:0", "--workers", "2"],
-                      name="drain")
+        server = gslbtest.serve(self.dir, ["--zones", str(self.zones), "--listen", "127.0.0.1:0", "--workers", "2"],
+                                name="drain")
         try:
             [(address, port)] = server.wait_listening(1)
             count = 200
@@ -261,8 +216,8 @@ class ConnectionCapTest(unittest.TestCase):
         self.dir = Path(self.tmp.name)
         (self.dir / "zones").mkdir()
         (self.dir / "zones" / "example.test.zone").write_text(ZONE)
-        self.server = Gslb(self.dir, ["--zones", "zones", "--listen", "127.0.0.1:0", "--workers", "2",
-                                      "--tcp-max-connections", "3"])
+        self.server = gslbtest.serve(self.dir, ["--zones", "zones", "--listen", "127.0.0.1:0", "--workers", "2",
+                                               "--tcp-max-connections", "3"])
         (self.address,) = self.server.wait_listening(1)
 
     def tearDown(self):
@@ -331,7 +286,8 @@ class ArrivalAddressTest(unittest.TestCase):
         return source[0], response
 
     def test_wildcard_bind_replies_from_arrival_address(self):
-        server = Gslb(self.dir, ["--zones", "zones", "--listen", "0.0.0.0:0", "--listen", "[::]:0", "--workers", "2"])
+        server = gslbtest.serve(self.dir, ["--zones", "zones", "--listen", "0.0.0.0:0", "--listen", "[::]:0",
+                                           "--workers", "2"])
         self.servers.append(server)
         ports = dict(server.wait_listening(2))
         for destination in ("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.1.2.3"):
@@ -345,8 +301,8 @@ class ArrivalAddressTest(unittest.TestCase):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
             probe.bind(("127.0.0.2", 0))
             port = probe.getsockname()[1]
-        server = Gslb(self.dir, ["--zones", "zones", "--listen", f"127.0.0.2:{port}", "--listen",
-                                 f"127.0.0.3:{port}", "--workers", "1"])
+        server = gslbtest.serve(self.dir, ["--zones", "zones", "--listen", f"127.0.0.2:{port}", "--listen",
+                                          f"127.0.0.3:{port}", "--workers", "1"])
         self.servers.append(server)
         server.wait_listening(2)
         for destination in ("127.0.0.2", "127.0.0.3"):
@@ -405,7 +361,7 @@ class CommandLineTest(unittest.TestCase):
             (tmp / "conf" / "gslb.yaml").write_text(
                 "zones: zones\nlisten: [\"127.0.0.1:1\"]\nworkers: 1\nquery_log: true\nedns_udp_size: 1400\n"
                 "chaos: {version: \"test-version-7\"}\n")
-            server = Gslb(tmp, ["-c", "conf/gslb.yaml", "--listen", "127.0.0.1:0", "--edns-size", "1300"])
+            server = gslbtest.serve(tmp, ["-c", "conf/gslb.yaml", "--listen", "127.0.0.1:0", "--edns-size", "1300"])
             try:
                 (address, port), = server.wait_listening(1)
                 self.assertEqual(address, "127.0.0.1")

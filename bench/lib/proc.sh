@@ -1,18 +1,18 @@
 # shellcheck shell=bash
-# Shell helpers shared by bench/dns/run.sh and bench/gslb/run.sh (sourced):
-# stopping a server, CPU ticks and memory of a process tree, busy ticks of a CPU.
+# Process helpers shared by the benchmark scripts (sourced): stopping a process,
+# CPU time and memory of a process tree, busy ticks of a CPU, callgrind totals.
 
-stop_pid() { # stop_pid PID: TERM, up to 10 s for a clean exit, then KILL
+stop_pid() { # stop_pid PID [SIGNAL [SECONDS]]: SIGNAL (default TERM), up to SECONDS (default 10) for the exit, then KILL
   local p=$1 _
-  kill -TERM "$p" 2> /dev/null || return 0
-  for _ in $(seq 1 200); do
+  kill -"${2:-TERM}" "$p" 2> /dev/null || return 0
+  for _ in $(seq 1 $((${3:-10} * 20))); do
     kill -0 "$p" 2> /dev/null || break
     sleep 0.05
   done
   kill -KILL "$p" 2> /dev/null || true
   wait "$p" 2> /dev/null || true
 }
-tree_pids() { # the process and its descendants (NSD forks a server child and xfrd)
+tree_pids() { # the process and its descendants (NSD forks a server child and xfrd; nginx a worker)
   local c
   echo "$1"
   for c in $(pgrep -P "$1" 2> /dev/null); do tree_pids "$c"; done
@@ -58,6 +58,14 @@ tree_cpu_ns() { # nanoseconds on CPU of a process tree, all threads (/proc/PID/t
   for p in $(tree_pids "$1"); do
     t=$(cat /proc/"$p"/task/*/schedstat 2> /dev/null | awk '{s += $1} END {printf "%.0f", s}') || t=0
     sum=$((sum + ${t:-0}))
+  done
+  echo "$sum"
+}
+callgrind_total() { # callgrind_total FILE...: the instructions of the PROGRAM TOTALS lines, summed
+  local f ir sum=0
+  for f in "$@"; do
+    ir=$(callgrind_annotate "$f" 2> /dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}') || ir=0
+    sum=$((sum + ${ir:-0}))
   done
   echo "$sum"
 }
