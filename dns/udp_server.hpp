@@ -34,6 +34,9 @@ class UdpListener {
   // How long a blocked receive waits before it looks at the stop flag; bounds
   // the time from request_stop() to the final drain.
   static constexpr int stop_poll_ms = 100;
+  // A batch at least this large means queries arrived faster than they were
+  // answered: the listener is under load, and coalescing pays (see run()).
+  static constexpr unsigned coalesce_min_batch = 4;
 
   // Control thread. Takes ownership of `socket.fd` (bound; made blocking here).
   // `shared` outlives the listener.
@@ -66,6 +69,7 @@ class UdpListener {
   std::atomic<bool> stop_{false};
   std::thread thread_;
 
+  const std::chrono::microseconds coalesce_;
   // Thread-owned.
   QueryProcessor processor_;
   QueryContext context_;                          // UDP; the client's source is overwritten per query

@@ -36,6 +36,9 @@ struct WorkerSettings {
   std::chrono::milliseconds tcp_io_timeout{5'000};  // to finish reading a started message / writing a reply
   unsigned tcp_max_connections = 1000;
   bool query_log = false;
+  // UDP receive coalescing: after a batch that shows load, wait this long
+  // before the next receive (UdpListener::run). 0 = off.
+  std::chrono::microseconds udp_coalesce{30};
   RateLimitOptions rate_limit;    // UDP response rate limiting; off by default
   unsigned rate_limit_share = 1;  // UDP listener threads per address, set by Server
 };

@@ -173,6 +173,9 @@ void read_idle(const YAML::Node& n, const std::string& p, ServeConfig& c, const 
 void read_max_connections(const YAML::Node& n, const std::string& p, ServeConfig& c, const Context& ctx) {
   if (const auto v = read_unsigned(n, p, 1, 1'000'000, ctx)) c.tcp_max_connections = static_cast<unsigned>(*v);
 }
+void read_coalesce(const YAML::Node& n, const std::string& p, ServeConfig& c, const Context& ctx) {
+  if (const auto v = read_unsigned(n, p, 0, 100'000, ctx)) c.udp_coalesce = std::chrono::microseconds(*v);
+}
 void read_chaos_answer(const YAML::Node& n, const std::string& p, ServeConfig& c, const Context& ctx) {
   if (const auto v = read_bool(n, p, ctx)) c.chaos_answer = *v;
 }
@@ -217,6 +220,9 @@ const std::vector<Row> tcp_rows = {
   {"idle_timeout", "duration", "10s", "close a TCP connection idle this long (RFC 7766 §6.2.3)", read_idle},
   {"max_connections", "integer", "1000", "concurrent TCP connections; more are accepted and closed at once", read_max_connections},
 };
+const std::vector<Row> udp_rows = {
+  {"coalesce_us", "integer", "30", "after a receive of 4+ queries (under load), wait this many µs so the next takes more at once: fewer wake-ups, at most this much added latency; 0 = off", read_coalesce},
+};
 const std::vector<Row> chaos_rows = {
   {"answer", "boolean", "true", "answer version.bind / id.server (CH TXT); false = REFUSED", read_chaos_answer},
   {"version", "string", "gslb", "the version.bind answer", read_chaos_version},
@@ -236,6 +242,7 @@ const std::vector<Row> top_rows = {
   {"zones", "path", "none (required)", "directory of *.zone files; relative to this file", read_zones},
   {"workers", "integer", "0 (one per core)", "query worker threads, each with its own sockets", read_workers},
   {"edns_udp_size", "integer", "1232", "EDNS UDP payload size we advertise (512-65535)", read_edns},
+  {"udp", "map", "", "DNS over UDP", nullptr, &udp_rows},
   {"tcp", "map", "", "DNS over TCP", nullptr, &tcp_rows},
   {"chaos", "map", "", "CHAOS-class server identification", nullptr, &chaos_rows},
   {"axfr", "map", "", "outgoing zone transfers (RFC 5936)", nullptr, &axfr_rows},

@@ -25,6 +25,7 @@ struct ServeConfig {
   std::uint16_t edns_udp_size = 1232;
   std::chrono::milliseconds tcp_idle_timeout{10'000};
   unsigned tcp_max_connections = 1000;
+  std::chrono::microseconds udp_coalesce{30};  // 0 = off
   bool chaos_answer = true;
   std::string chaos_version = "gslb";
   std::string chaos_identity;                   // empty = host name

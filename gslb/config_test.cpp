@@ -29,6 +29,7 @@ listen: ["127.0.0.1:5353", "[::1]:5353"]
 zones: zones
 workers: 2
 edns_udp_size: 1400
+udp: {coalesce_us: 0}
 tcp:
   idle_timeout: 2500ms
   max_connections: 50
@@ -52,6 +53,7 @@ query_log: true
   CHECK(config->edns_udp_size == 1400);
   CHECK(config->tcp_idle_timeout == std::chrono::milliseconds(2500));
   CHECK(config->tcp_max_connections == 50);
+  CHECK(config->udp_coalesce.count() == 0);
   CHECK_FALSE(config->chaos_answer);
   CHECK(config->chaos_version == "9.9");
   CHECK(config->chaos_identity == "ns1");
@@ -73,6 +75,7 @@ TEST_CASE("an empty file gives the defaults; absolute zone paths stay as written
   REQUIRE(config);
   CHECK(config->tcp_idle_timeout == std::chrono::seconds(10));
   CHECK(config->tcp_max_connections == 1000);
+  CHECK(config->udp_coalesce == std::chrono::microseconds(30));
   CHECK(config->edns_udp_size == 1232);
   CHECK(config->axfr_allow.empty());
   CHECK_FALSE(config->query_log);
@@ -85,7 +88,8 @@ TEST_CASE("an empty file gives the defaults; absolute zone paths stay as written
 
 TEST_CASE("unknown keys are errors at their line and column") {
   CHECK(errors_of("zones: z\nlisten_on: [\"127.0.0.1:53\"]\n") ==
-        "gslb.yaml:2:1: error: unknown key 'listen_on' (expected one of: listen, zones, workers, edns_udp_size, tcp, "
+        "gslb.yaml:2:1: error: unknown key 'listen_on' (expected one of: listen, zones, workers, edns_udp_size, udp, "
+        "tcp, "
         "chaos, axfr, notify, rate_limit, query_log, geoip, state, admin, admin_token)\n");
   CHECK(errors_of("tcp:\n  idle_timeout: 5s\n  max_conns: 3\n") ==
         "gslb.yaml:3:3: error: unknown key 'tcp.max_conns' (expected one of: idle_timeout, max_connections)\n");
@@ -134,7 +138,7 @@ TEST_CASE("load_serve_config resolves paths against the file's directory") {
   CHECK(diags.items().back().format() == (dir / "missing.yaml").string() + ": error: cannot read the file");
   std::filesystem::remove_all(dir);
 
-  CHECK(policy::serve_config_schema().size() == 20);
+  CHECK(policy::serve_config_schema().size() == 21);
   base::DiagnosticList geo_diags;
   const auto with_geo = policy::parse_serve_config("listen: [127.0.0.1:53]\nzones: z\ngeoip: db/city.mmdb\n", "t.yaml",
                                                    "/etc/gslb", geo_diags);
@@ -145,7 +149,8 @@ TEST_CASE("load_serve_config resolves paths against the file's directory") {
                                                      "/etc/gslb", state_diags);
   REQUIRE(with_state);
   CHECK(with_state->state == std::filesystem::path("/etc/gslb/var/gslb.db"));
-  CHECK(policy::serve_config_schema()[4].key == "tcp.idle_timeout");
+  CHECK(policy::serve_config_schema()[4].key == "udp.coalesce_us");
+  CHECK(policy::serve_config_schema()[5].key == "tcp.idle_timeout");
 }
 
 TEST_CASE("state, admin and admin_token") {
