@@ -101,6 +101,7 @@ void UdpListener::run() {
     // and this thread (schedule, idle exit; dear in a VM); this trades them
     // for at most `udp_coalesce` of added latency under load. A full batch
     // means more is queued: no pause. Light load (small batches): no pause.
+    // The sleep may overrun by the thread's timer slack (50 µs by default).
     const auto pause = coalesce_;
     const timespec pause_ts{0, static_cast<long>(std::chrono::nanoseconds(pause).count())};
     while (!stop_.load(std::memory_order_relaxed)) {
