@@ -22,6 +22,7 @@ import signal
 import socket
 import sys
 import time
+from pathlib import Path
 
 import dns.message
 
@@ -36,6 +37,16 @@ www  IN A   192.0.2.80
 """
 PAUSE_S = 0.1
 BURST = 20
+
+
+def all_stopped(pid: int) -> bool:
+    states = []
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            states.append(stat.read_text().rsplit(")", 1)[1].split()[0])
+        except (OSError, IndexError):
+            return False
+    return bool(states) and all(state in ("T", "t") for state in states)
 
 
 def queued_burst(server: g.Server, count: int) -> tuple[int, float]:
@@ -53,6 +64,9 @@ def queued_burst(server: g.Server, count: int) -> tuple[int, float]:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         server.send_signal(signal.SIGSTOP)
         try:
+            # The stop is asynchronous: wait until every thread has stopped,
+            # so that no query of the burst is taken before all are queued.
+            g.wait_for(lambda: all_stopped(server.pid), 5, "the server to stop")
             for wire in wires:
                 sock.sendto(wire, ("127.0.0.1", server.port))
         finally:
@@ -89,7 +103,7 @@ def lone_query_seconds(port: int) -> float:
 
 
 def main() -> int:
-    failures = []
+    expect = g.Expectations()
     with g.WorkDir("coalesce") as work:
         zones = work / "zones"
         zones.mkdir()
@@ -98,31 +112,22 @@ def main() -> int:
         server = g.start_gslb(zones, work, ["--workers", "1", "--udp-coalesce-us", str(int(PAUSE_S * 1e6))])
         try:
             lone = lone_query_seconds(server.port)
-            if lone >= PAUSE_S * 0.6:
-                failures.append(f"a lone query to an idle server took {lone * 1000:.0f} ms: it was paused")
+            expect(lone < PAUSE_S * 0.6, f"a lone query to an idle server took {lone * 1000:.0f} ms: it was paused")
             answered, follow = queued_burst(server, BURST)
-            if answered != BURST:
-                failures.append(f"coalescing: {answered} of {BURST} answered")
-            if follow < PAUSE_S * 0.5:
-                failures.append(f"the query after a batch of {BURST} took {follow * 1000:.0f} ms: no pause")
+            expect(answered == BURST, f"coalescing: {answered} of {BURST} answered")
+            expect(follow >= PAUSE_S * 0.5, f"the query after a batch of {BURST} took {follow * 1000:.0f} ms: no pause")
         finally:
             server.stop()
 
         off = g.start_gslb(zones, work, ["--workers", "1", "--udp-coalesce-us", "0"])
         try:
             answered, _ = queued_burst(off, BURST)
-            if answered != BURST:
-                failures.append(f"without coalescing: {answered} of {BURST} answered")
+            expect(answered == BURST, f"without coalescing: {answered} of {BURST} answered")
         finally:
             off.stop()
 
-    for f in failures:
-        print("FAIL:", f, file=sys.stderr)
-    if failures:
-        return 1
-    print(f"coalescing: lone query {lone * 1000:.1f} ms, the query after a batch {follow * 1000:.0f} ms; off: all answered")
-    return 0
-
+    return expect.report("coalescing", f"lone query {lone * 1000:.1f} ms, the query after a batch "
+                                       f"{follow * 1000:.0f} ms; off: all answered")
 
 if __name__ == "__main__":
     sys.exit(main())

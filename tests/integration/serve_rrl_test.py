@@ -72,15 +72,8 @@ def burst(port: int, qname: str, count: int, source: str = "127.0.0.1", random_l
     return tally
 
 
-failures: list[str] = []
-
-
-def expect(condition: bool, what: str) -> None:
-    if not condition:
-        failures.append(what)
-
-
 def main() -> int:
+    expect = g.Expectations()
     with g.WorkDir("rrl") as work:
         zones = work / "zones"
         zones.mkdir()
@@ -132,13 +125,7 @@ def main() -> int:
         finally:
             free.stop()
 
-    for f in failures:
-        print("FAIL:", f, file=sys.stderr)
-    if failures:
-        return 1
-    print("rate limiting: limited, slipped, dropped, per name/network/zone, TCP free, refilled")
-    return 0
-
+    return expect.report("rate limiting", "limited, slipped, dropped, per name/network/zone, TCP free, refilled")
 
 if __name__ == "__main__":
     sys.exit(main())
