@@ -105,9 +105,7 @@ def lone_query_seconds(port: int) -> float:
 def main() -> int:
     expect = g.Expectations()
     with g.WorkDir("coalesce") as work:
-        zones = work / "zones"
-        zones.mkdir()
-        (zones / "co.test.zone").write_text(ZONE)
+        zones = g.zones_with(work, "co.test", ZONE)
 
         server = g.start_gslb(zones, work, ["--workers", "1", "--udp-coalesce-us", str(int(PAUSE_S * 1e6))])
         try:

@@ -75,9 +75,7 @@ def burst(port: int, qname: str, count: int, source: str = "127.0.0.1", random_l
 def main() -> int:
     expect = g.Expectations()
     with g.WorkDir("rrl") as work:
-        zones = work / "zones"
-        zones.mkdir()
-        (zones / "rrl.test.zone").write_text(ZONE)
+        zones = g.zones_with(work, "rrl.test", ZONE)
 
         server = g.start_gslb(zones, work, ["--workers", "1", "--rate-limit", str(RATE)])
         try:
