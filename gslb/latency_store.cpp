@@ -5,6 +5,8 @@
 #include <chrono>
 #include <set>
 
+#include "health/sqlite_util.hpp"
+
 namespace gslb::policy {
 
 namespace {
@@ -30,29 +32,8 @@ class Db {
   sqlite3* db_ = nullptr;
 };
 
-// Owns one prepared statement.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  bool ok() const { return stmt_ != nullptr; }
-  sqlite3_stmt* get() const { return stmt_; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-std::string exec(sqlite3* db, const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK) return {};
-  std::string error = message ? message : sqlite3_errmsg(db);
-  sqlite3_free(message);
-  return error;
-}
+using health::sqlite::exec;
+using health::sqlite::Statement;
 
 std::string write_rows(sqlite3* db, const std::vector<LatencyRow>& rows, bool replace) {
   if (auto e = exec(db, kCreateTable); !e.empty()) return "creating table latency: " + e;
@@ -67,20 +48,18 @@ std::string write_rows(sqlite3* db, const std::vector<LatencyRow>& rows, bool re
   const std::int64_t now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
-  sqlite3_stmt* s = upsert.get();
   for (const LatencyRow& row : rows) {
     const std::string prefix = row.prefix.to_string();
-    sqlite3_bind_text(s, 1, prefix.data(), static_cast<int>(prefix.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, row.region.data(), static_cast<int>(row.region.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_double(s, 3, row.rtt_ms);
+    upsert.bind(1, prefix);
+    upsert.bind(2, row.region);
+    upsert.bind(3, row.rtt_ms);
     if (row.samples)
-      sqlite3_bind_int64(s, 4, static_cast<std::int64_t>(*row.samples));
+      upsert.bind(4, static_cast<std::int64_t>(*row.samples));
     else
-      sqlite3_bind_null(s, 4);
-    sqlite3_bind_int64(s, 5, now_ms);
-    if (sqlite3_step(s) != SQLITE_DONE) return "writing " + prefix + " " + row.region + ": " + sqlite3_errmsg(db);
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
+      upsert.bind_null(4);
+    upsert.bind(5, now_ms);
+    if (upsert.step() != SQLITE_DONE) return "writing " + prefix + " " + row.region + ": " + sqlite3_errmsg(db);
+    upsert.reset();
   }
   return {};
 }
@@ -103,8 +82,7 @@ std::string import_latency(const std::filesystem::path& state, const std::vector
   std::string error = write_rows(db.get(), rows, replace);
   if (error.empty()) {
     Statement count(db.get(), "SELECT count(*) FROM latency");
-    if (count.ok() && sqlite3_step(count.get()) == SQLITE_ROW)
-      summary.table_rows = static_cast<std::size_t>(sqlite3_column_int64(count.get(), 0));
+    if (count.ok() && count.step() == SQLITE_ROW) summary.table_rows = static_cast<std::size_t>(count.column_int(0));
   }
   if (error.empty()) error = exec(db.get(), "COMMIT");
   if (!error.empty()) {
@@ -142,7 +120,7 @@ LatencyTablePtr load_latency_table(const std::filesystem::path& state, base::Dia
       diags.error(file, 0, 0, "not a readable SQLite state file: " + db.error());
       return nullptr;
     }
-    const int rc = sqlite3_step(exists.get());
+    const int rc = exists.step();
     if (rc == SQLITE_DONE) return std::make_shared<const LatencyTable>();
     if (rc != SQLITE_ROW) {
       diags.error(file, 0, 0, "not a readable SQLite state file: " + db.error());
@@ -158,11 +136,9 @@ LatencyTablePtr load_latency_table(const std::filesystem::path& state, base::Dia
   LatencyTable::Builder builder;
   const std::size_t errors_before = diags.error_count();
   int rc = SQLITE_ROW;
-  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(select.get(), 0));
-    const auto* r = reinterpret_cast<const char*>(sqlite3_column_text(select.get(), 1));
-    const double rtt = sqlite3_column_double(select.get(), 2);
-    const std::string prefix_text = p ? p : "", region = r ? r : "";
+  while ((rc = select.step()) == SQLITE_ROW) {
+    const std::string prefix_text = select.column_text(0), region = select.column_text(1);
+    const double rtt = select.column_double(2);
     std::string why;
     const auto prefix = base::Prefix::parse(prefix_text, &why);
     if (!prefix) {
