@@ -201,7 +201,8 @@ Processed QueryProcessor::process(std::span<const std::uint8_t> packet, std::spa
     std::uint16_t rc = status == WireStatus::formerr ? rcode::formerr : rcode::notimp;
     // We are a primary only: a NOTIFY (RFC 1996) is for secondaries, and none
     // is accepted from anyone, so it is refused as not authorized (as Knot
-    // answers it; NSD says REFUSED). UPDATE and the rest are not implemented.
+    // answers it; NSD says REFUSED). Every other opcode, UPDATE included, is
+    // NOTIMP by design (RFC 1035 §4.1.1): zones change in Git, not over DNS.
     if (status == WireStatus::notimp && q.opcode == opcode::notify) rc = rcode::notauth;
     return m.empty_answer(out, std::min<std::size_t>(capacity, 512), rc, error_opt_length != 0 ? error_opt : nullptr,
                           error_opt_length);
