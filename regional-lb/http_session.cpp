@@ -1,30 +1,18 @@
 #include "regional-lb/http_session.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "base/log.hpp"
+#include "regional-lb/coroutine_prelude.hpp"
 #include "regional-lb/proxy.hpp"
 #include "regional-lb/proxy_headers.hpp"
 #include "regional-lb/router.hpp"
 #include "regional-lb/tls.hpp"
 #include "regional-lb/worker.hpp"
 
-// GCC 12 reports -Wmismatched-new-delete for coroutine frames that use Asio's
-// frame allocator (a false positive: Asio's awaitable_frame_base supplies both
-// operator new and the matching sized delete). Silenced for this file only.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
 namespace gslb::lb {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-using tcp = asio::ip::tcp;
-constexpr auto tok = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kBodyBuffer = 64 * 1024;
 
 void HttpSession::start(Worker& worker, const ListenerContext& listener, tcp::socket socket) {

@@ -1,8 +1,6 @@
 #include "regional-lb/proxy.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -10,23 +8,12 @@
 
 #include "base/log.hpp"
 #include "regional-lb/balancer.hpp"
+#include "regional-lb/coroutine_prelude.hpp"
 #include "regional-lb/proxy_headers.hpp"
 #include "regional-lb/sticky.hpp"
 #include "regional-lb/worker.hpp"
 
-// GCC 12 reports -Wmismatched-new-delete for coroutine frames that use Asio's
-// frame allocator (a false positive; see http_session.cpp).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
 namespace gslb::lb {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-using tcp = asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
-constexpr auto tok = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 

@@ -1,22 +1,10 @@
 #include "regional-lb/stream_io.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/error.hpp>
 
-// GCC 12 reports -Wmismatched-new-delete for coroutine frames that use Asio's
-// frame allocator (a false positive; see http_session.cpp).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
+#include "regional-lb/coroutine_prelude.hpp"
 
 namespace gslb::lb {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-using tcp = asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
-constexpr auto tok = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
